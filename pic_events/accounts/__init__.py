@@ -1,0 +1,1 @@
+"""Users, roles, log-in, password reset and API tokens."""

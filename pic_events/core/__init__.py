@@ -1,0 +1,1 @@
+"""Pieces every module uses: column types, time helpers, pagination, HTTP errors."""

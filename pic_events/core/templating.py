@@ -1,0 +1,58 @@
+"""Jinja filters and globals: times in an event's zone, countries, sectors, pagination."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import Flask, current_app
+from flask_babel import get_locale
+
+from pic_events.core.countries import country_name
+from pic_events.core.pagination import page_args
+from pic_events.directory.sectors import sector_name
+
+
+def local_datetime(value: datetime | None, tz_name: str, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, format=fmt, tzinfo=ZoneInfo(tz_name), locale=get_locale())
+
+
+def local_time(value: datetime | None, tz_name: str, fmt: str = "HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_time(value, format=fmt, tzinfo=ZoneInfo(tz_name), locale=get_locale())
+
+
+def local_date(
+    value: date | datetime | None, fmt: str = "medium", tz_name: str | None = None
+) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and tz_name:
+        value = value.astimezone(ZoneInfo(tz_name)).date()
+    return format_date(value, format=fmt, locale=get_locale())
+
+
+def zone_label(tz_name: str, at: datetime | None = None) -> str:
+    """'Europe/Paris (CET)': the IANA name people configure, with the abbreviation they read."""
+    moment = at or datetime.now(ZoneInfo(tz_name))
+    abbreviation = moment.astimezone(ZoneInfo(tz_name)).tzname()
+    return f"{tz_name} ({abbreviation})" if abbreviation and abbreviation[0].isalpha() else tz_name
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
+    app.add_template_filter(zone_label)
+    app.add_template_filter(country_name)
+    app.add_template_filter(sector_name)
+    app.add_template_global(page_args)
+    app.add_template_global(get_locale)
+
+    @app.context_processor
+    def inject_languages():
+        return {"languages": current_app.config["LANGUAGES"]}

@@ -1,0 +1,29 @@
+"""Time zones: validation and display in an event's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+
+@cache
+def all_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in all_timezones()
+
+
+def localize(naive: datetime, tz_name: str) -> datetime:
+    """Attach an IANA zone to a wall-clock time typed by a person."""
+    return naive.replace(tzinfo=ZoneInfo(tz_name))
+
+
+def to_zone(instant: datetime, tz_name: str) -> datetime:
+    return instant.astimezone(ZoneInfo(tz_name))
+
+
+def start_of_day(day: date, tz_name: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))

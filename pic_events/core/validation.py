@@ -1,0 +1,25 @@
+"""The error services raise when input breaks a rule; views map it to fields."""
+
+from __future__ import annotations
+
+
+class ServiceValidationError(Exception):
+    """Field name -> list of messages. Raised before anything is written."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Conflict(Exception):
+    """The request is valid but clashes with the state: full, taken, already booked."""
+
+
+def apply_errors_to_form(form, errors: dict[str, list[str]]) -> None:
+    """Show service errors next to the form's fields (or at the top when there is no field)."""
+    for name, messages in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + list(messages)
+        else:
+            form.form_errors.extend(messages)

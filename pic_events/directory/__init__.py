@@ -1,0 +1,1 @@
+"""The PIC network: sectors, clusters and their member organisations."""

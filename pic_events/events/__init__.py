@@ -1,0 +1,1 @@
+"""Events: the annual meeting and its editions."""

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from pic_events.core.countries import country_choices
+from pic_events.core.timezones import all_timezones, is_valid_timezone, localize, to_zone
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Address (slug)"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("Appears in links: /events/pic-2027"),
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    timezone = SelectField(_l("Time zone"), default="Europe/Paris", validators=[DataRequired()])
+    starts_on = DateField(_l("First day"), validators=[DataRequired()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+    registration_opens = DateTimeLocalField(
+        _l("Registration opens"),
+        validators=[Optional()],
+        description=_l("In the event's time zone"),
+    )
+    registration_closes = DateTimeLocalField(
+        _l("Registration closes"),
+        validators=[Optional()],
+        description=_l("In the event's time zone"),
+    )
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l("Leave empty for no limit"),
+    )
+    requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
+    privacy_notice = TextAreaField(_l("Privacy notice"), validators=[Optional()])
+    retention_until = DateField(
+        _l("Keep registrations until"),
+        validators=[Optional()],
+        description=_l("After this date registrations are anonymised"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "—")] + country_choices()
+        self.timezone.choices = sorted(all_timezones())
+
+    def fill_from(self, event) -> None:
+        """Show stored UTC instants as wall-clock times in the event's zone."""
+        for name in ("registration_opens", "registration_closes"):
+            value = getattr(event, name)
+            if value is not None and not self.is_submitted():
+                getattr(self, name).data = to_zone(value, event.timezone).replace(tzinfo=None)
+
+    def values(self) -> dict[str, Any]:
+        tz = self.timezone.data if is_valid_timezone(self.timezone.data or "") else "UTC"
+
+        def aware(value: datetime | None) -> datetime | None:
+            return localize(value, tz) if value else None
+
+        return {
+            "title": self.title.data,
+            "slug": self.slug.data,
+            "description": self.description.data or "",
+            "venue": self.venue.data or "",
+            "city": self.city.data or "",
+            "country": self.country.data or None,
+            "timezone": self.timezone.data,
+            "starts_on": self.starts_on.data,
+            "ends_on": self.ends_on.data,
+            "registration_opens": aware(self.registration_opens.data),
+            "registration_closes": aware(self.registration_closes.data),
+            "capacity": self.capacity.data,
+            "requires_approval": self.requires_approval.data,
+            "privacy_notice": self.privacy_notice.data or "",
+            "retention_until": self.retention_until.data,
+        }

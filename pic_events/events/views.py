@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pic_events.accounts.auth import organiser_required
+from pic_events.core.pagination import paginate
+from pic_events.core.validation import ServiceValidationError, apply_errors_to_form
+from pic_events.events import services
+from pic_events.events.forms import EventForm
+from pic_events.events.models import EventStatus
+
+bp = Blueprint("events", __name__)
+
+
+def _event_for_viewer(slug: str):
+    organiser = current_user.is_authenticated and current_user.is_organiser
+    event = services.get_event(slug, include_unpublished=organiser)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.get("/events/<slug>")
+def show(slug: str):
+    event = _event_for_viewer(slug)
+    return render_template("events/show.html", event=event)
+
+
+@bp.get("/organiser/events")
+@organiser_required
+def organiser_list():
+    page = paginate(services.all_events_query())
+    return render_template("events/organiser_list.html", page=page)
+
+
+@bp.route("/organiser/events/new", methods=["GET", "POST"])
+@organiser_required
+def create():
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(form.values())
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, error.errors)
+        else:
+            flash(_("Event “%(title)s” created as a draft.", title=event.title), "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/form.html", form=form, event=None)
+
+
+@bp.route("/organiser/events/<slug>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit(slug: str):
+    event = _event_for_viewer(slug)
+    form = EventForm(obj=event)
+    form.fill_from(event)
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, form.values())
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, error.errors)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/form.html", form=form, event=event)
+
+
+@bp.post("/organiser/events/<slug>/status/<status>")
+@organiser_required
+def change_status(slug: str, status: str):
+    event = _event_for_viewer(slug)
+    try:
+        new_status = EventStatus(status)
+    except ValueError:
+        abort(404)
+    services.set_status(event, new_status)
+    messages = {
+        EventStatus.PUBLISHED: _("The event is published: members can see it."),
+        EventStatus.ARCHIVED: _("The event is archived."),
+        EventStatus.DRAFT: _("The event is back to draft: only organisers see it."),
+    }
+    flash(messages[new_status], "success")
+    return redirect(url_for("events.show", slug=event.slug))

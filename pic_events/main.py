@@ -1,0 +1,28 @@
+"""Home page and health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import text
+
+from pic_events.events import services as event_services
+from pic_events.extensions import db, limiter
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    upcoming, past = event_services.public_events_split()
+    return render_template("main/home.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # the database is down or unreachable
+        db.session.rollback()
+        return {"status": "error", "database": str(error.__class__.__name__)}, 503
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,23 @@
+"""Import every module's models so that the metadata (and Alembic) sees all tables."""
+
+from pic_events.accounts.models import ApiToken, User
+from pic_events.directory.models import Cluster, ClusterSector, Organisation
+from pic_events.events.models import Event
+from pic_events.notifications.models import OutboxMessage
+from pic_events.programme.models import ProgrammeSession, Room, Speaker
+from pic_events.registration.models import Registration, SessionChoice
+
+__all__ = [
+    "ApiToken",
+    "Cluster",
+    "ClusterSector",
+    "Event",
+    "Organisation",
+    "OutboxMessage",
+    "ProgrammeSession",
+    "Registration",
+    "Room",
+    "SessionChoice",
+    "Speaker",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Outgoing mail: an outbox written with the change, delivered by a sender."""

@@ -1,0 +1,1 @@
+"""The programme: rooms, sessions and speakers of an event."""

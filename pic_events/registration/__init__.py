@@ -1,0 +1,1 @@
+"""Registrations: questions, capacity, waiting list, approval, check-in."""

@@ -1,0 +1,93 @@
+"""Fixtures: every database test runs on SQLite and again on PostgreSQL.
+
+PostgreSQL tests need TEST_DATABASE_URL (``.ci/run`` sets it); without it they are
+skipped with a visible reason. Each xdist worker gets its own PostgreSQL schema and
+SQLite file; every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from config import database_url
+from pic_events import create_app
+from pic_events.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def postgres_url(schema: str) -> str:
+    """A URL whose connections see only `schema` (created if missing)."""
+    base = database_url(TEST_DATABASE_URL)
+    engine = sa.create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    engine.dispose()
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+def backend_url(backend: str, tmp_path_factory, name: str = "app") -> str:
+    if backend == "postgresql":
+        if not TEST_DATABASE_URL:
+            pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run)")
+        return postgres_url(f"test_{name}_{_worker()}")
+    return f"sqlite:///{tmp_path_factory.getbasetemp() / f'{name}.sqlite'}"
+
+
+_prepared: set[str] = set()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def make_app(url: str, **overrides) -> Flask:
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def _app_on(url: str) -> Iterator[Flask]:
+    application = make_app(url)
+    with application.app_context():
+        if url not in _prepared:
+            db.drop_all()
+            db.create_all()
+            _prepared.add(url)
+        _empty_tables()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, tmp_path_factory) -> Iterator[Flask]:
+    yield from _app_on(backend_url(request.param, tmp_path_factory))
+
+
+@pytest.fixture
+def pg_app(tmp_path_factory) -> Iterator[Flask]:
+    """PostgreSQL only: for concurrency tests that need real row locks."""
+    yield from _app_on(backend_url("postgresql", tmp_path_factory))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
