@@ -1,1 +1,26 @@
 """Demo data: the PIC 2027 meeting in Angers. Every seeder is idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pic_events.demo.events import seed_event
+from pic_events.demo.network import seed_network, seed_people
+from pic_events.extensions import db
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    clusters: int
+    organisations: int
+    members: int
+    event_slug: str
+
+
+def seed_demo() -> DemoSummary:
+    organisations = seed_network()
+    _organiser, members = seed_people(organisations)
+    event = seed_event()
+    db.session.commit()
+    clusters = {organisation.cluster_id for organisation in organisations}
+    return DemoSummary(len(clusters), len(organisations), len(members), event.slug)
