@@ -1,0 +1,1 @@
+"""Reproducible performance runs: `make bench` (python -m benchmarks)."""
