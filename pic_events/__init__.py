@@ -42,9 +42,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _register_cli(app)
 
     from pic_events.core import errors, templating
+    from pic_events.notifications import services as notifications
 
     errors.register(app)
     templating.register(app)
+    notifications.init_app(app)  # deliver the outbox after each commit that wrote to it
     return app
 
 
@@ -75,11 +77,15 @@ def _register_blueprints(app: Flask) -> None:
     from pic_events.directory.views import bp as directory_bp
     from pic_events.events.views import bp as events_bp
     from pic_events.main import bp as main_bp
+    from pic_events.registration.organiser_views import bp as registration_admin_bp
+    from pic_events.registration.views import bp as registration_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(registration_admin_bp)
     register_api(app)
 
 

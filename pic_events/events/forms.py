@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pic_events.core.countries import country_choices
 from pic_events.core.timezones import all_timezones, is_valid_timezone, localize, to_zone
@@ -25,8 +25,9 @@ class EventForm(FlaskForm):
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
     country = SelectField(_l("Country"), validators=[Optional()])
     timezone = SelectField(_l("Time zone"), default="Europe/Paris", validators=[DataRequired()])
-    starts_on = DateField(_l("First day"), validators=[DataRequired()])
-    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: a date typed wrong says so, not "required".
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
     registration_opens = DateTimeLocalField(
         _l("Registration opens"),
         validators=[Optional()],

@@ -24,6 +24,11 @@ EVENT_STATUS_LABELS = {
 }
 
 
+# Registration categories (labels in pic_events.registration.models.CATEGORY_LABELS).
+ALL_CATEGORIES = ("participant", "speaker", "steering", "organiser", "press")
+DEFAULT_SELF_SERVICE_CATEGORIES = ("participant", "steering")
+
+
 class Event(db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
@@ -47,6 +52,14 @@ class Event(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=EventStatus.DRAFT.value)
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="")
     retention_until: Mapped[date | None] = mapped_column(sa.Date)
+    # Registration settings (edited on the registration settings page).
+    registration_categories: Mapped[list] = mapped_column(
+        sa.JSON, default=lambda: list(ALL_CATEGORIES)
+    )
+    self_service_categories: Mapped[list] = mapped_column(
+        sa.JSON, default=lambda: list(DEFAULT_SELF_SERVICE_CATEGORIES)
+    )
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     programme_published: Mapped[bool] = mapped_column(default=False)
     hide_restricted_sessions: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from pic_events.core.countries import is_country
 from pic_events.core.timezones import is_valid_timezone
@@ -18,6 +19,7 @@ from pic_events.events.models import Event, EventStatus
 from pic_events.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_LENGTHS = {"title": 200, "slug": 80, "venue": 200, "city": 120}  # the columns' sizes
 EDITABLE_FIELDS = (
     "slug",
     "title",
@@ -56,6 +58,9 @@ def _validate(values: dict[str, Any], event: Event | None) -> dict[str, list[str
 
     if not (final("title") or "").strip():
         add("title", _("A title is required."))
+    for field, limit in MAX_LENGTHS.items():
+        if isinstance(values.get(field), str) and len(values[field]) > limit:
+            add(field, _("At most %(n)d characters.", n=limit))
     slug = final("slug") or ""
     if not SLUG_PATTERN.match(slug):
         add("slug", _("Use lower-case letters, digits and single hyphens, e.g. pic-2027."))
@@ -117,7 +122,7 @@ def create_event(values: dict[str, Any]) -> Event:
         raise ServiceValidationError(errors)
     event = Event(**values)
     db.session.add(event)
-    db.session.commit()
+    _commit_or_slug_taken()
     return event
 
 
@@ -128,8 +133,20 @@ def update_event(event: Event, values: dict[str, Any]) -> Event:
         raise ServiceValidationError(errors)
     for field, value in values.items():
         setattr(event, field, value)
-    db.session.commit()
+    _commit_or_slug_taken()
     return event
+
+
+def _commit_or_slug_taken() -> None:
+    """Two organisers saving the same slug at once: the unique index decides."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if "slug" not in str(error.orig):
+            raise
+        message = _("Another event already uses this address.")
+        raise ServiceValidationError({"slug": [message]}) from error
 
 
 def set_status(event: Event, status: EventStatus) -> Event:

@@ -2,6 +2,60 @@
 
 from __future__ import annotations
 
-import click
+import json
+import time
 
-commands: list[click.Command] = []
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from pic_events.notifications import sender
+
+
+@click.command("send-mail")
+@click.option("--limit", default=100, show_default=True, help="At most this many per run.")
+@click.option(
+    "--retry-failed", is_flag=True, help="First give failed messages a fresh set of attempts."
+)
+@click.option(
+    "--every",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Keep running: deliver what is due every N seconds (no Redis, no cron).",
+)
+@with_appcontext
+def send_mail_command(limit: int, retry_failed: bool, every: float | None) -> None:
+    """Deliver the outbox messages that are due (run it from cron)."""
+    if retry_failed:
+        click.echo(f"{sender.requeue_failed()} failed message(s) put back in the queue.", err=True)
+    while True:
+        report = sender.deliver_due(limit=limit)
+        click.echo(json.dumps(report.as_dict()))
+        if every is None:
+            return
+        time.sleep(every)
+
+
+@click.command("mail-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def mail_worker_command(burst: bool) -> None:
+    """Run the RQ worker that delivers mail (needs REDIS_URL)."""
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "REDIS_URL is not set, so there is no queue to work on. Mail is delivered right "
+            "after each change; for retries run `flask --app wsgi send-mail` from cron or "
+            "`flask --app wsgi send-mail --every 60`."
+        )
+    from rq import SimpleWorker
+
+    from pic_events.notifications.jobs import enqueue_delivery, mail_queue, redis_connection
+
+    enqueue_delivery()  # catch up with whatever became due while no worker ran
+    # SimpleWorker runs jobs in this process, inside this app context (no fork, no
+    # database connections shared with a child).
+    worker = SimpleWorker([mail_queue()], connection=redis_connection())
+    worker.work(burst=burst, with_scheduler=True)
+
+
+commands: list[click.Command] = [send_mail_command, mail_worker_command]

@@ -13,6 +13,7 @@ from pic_events.extensions import db
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
+    LOGGED = "logged"  # no MAIL_SERVER: written to the log instead of sent, kept as a row
     FAILED = "failed"
 
 

@@ -1,0 +1,273 @@
+"""Deliver the outbox: by SMTP when MAIL_SERVER is set, to the log otherwise.
+
+Each due message is claimed on its own (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+two workers never send the same one), sent, marked and committed before the next, so a
+crash repeats at most the message in flight. A failure keeps the message pending with
+an exponential back-off; after MAIL_MAX_ATTEMPTS it is marked failed. Without
+MAIL_SERVER messages are written to the log and kept with the status ``logged``.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any, Protocol
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from pic_events.core.types import utcnow
+from pic_events.extensions import db
+from pic_events.notifications.models import OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+if logger.level == logging.NOTSET:
+    logger.setLevel(logging.INFO)  # the logged mails must show without any logging set-up
+
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 3600
+ERROR_MAX_LENGTH = 2000
+
+
+class ServerUnreachable(Exception):
+    """The SMTP server could not be reached or refused us: stop this run, retry later."""
+
+
+class Transport(Protocol):
+    def send(self, email: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    logged: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    next_attempt_at: datetime | None = None  # the earliest pending message left, if any
+
+    def record(self, message: OutboxMessage) -> None:
+        lists = {
+            OutboxStatus.SENT: self.sent,
+            OutboxStatus.LOGGED: self.logged,
+            OutboxStatus.PENDING: self.retrying,
+            OutboxStatus.FAILED: self.failed,
+        }
+        lists[OutboxStatus(message.status)].append(message.id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sent": len(self.sent),
+            "logged": len(self.logged),
+            "retrying": len(self.retrying),
+            "failed": len(self.failed),
+            "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
+        }
+
+
+class SmtpTransport:
+    """One SMTP connection per run, opened on first use (STARTTLS and login as configured)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        try:
+            smtp = smtplib.SMTP(
+                config["MAIL_SERVER"],
+                config.get("MAIL_PORT") or 25,
+                timeout=config.get("MAIL_TIMEOUT", 10),
+            )
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        except (OSError, smtplib.SMTPException) as error:
+            raise ServerUnreachable(describe_error(error)) from error
+        return smtp
+
+    def send(self, email: EmailMessage) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.send_message(email)
+        except (OSError, smtplib.SMTPException):
+            self.close()  # the connection may be in any state: start afresh next time
+            raise
+
+    def close(self) -> None:
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self._smtp.close()
+        self._smtp = None
+
+
+class LogTransport:
+    """Development without MAIL_SERVER: the mail goes to the log, links and all."""
+
+    def __init__(self) -> None:
+        current_app.logger  # noqa: B018  Flask adds its stderr handler to "pic_events" on first use
+
+    def send(self, email: EmailMessage) -> None:
+        logger.info(
+            "Mail not sent (MAIL_SERVER is not set), logged instead.\nTo: %s\nSubject: %s\n\n%s",
+            email["To"],
+            email["Subject"],
+            email.get_body(("plain",)).get_content(),
+        )
+
+    def close(self) -> None:
+        pass
+
+
+def describe_error(error: BaseException) -> str:
+    return f"{error.__class__.__name__}: {error}"[:ERROR_MAX_LENGTH]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s after the first failure, then doubling, at most an hour apart."""
+    base = current_app.config.get("MAIL_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS)
+    cap = current_app.config.get("MAIL_RETRY_MAX_SECONDS", RETRY_MAX_SECONDS)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(message.created_at or utcnow())
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    # Stable across retries: a receiver can recognise a message delivered twice.
+    email["Message-ID"] = f"<outbox-{message.id}@{domain}>"
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def _is_permanent(error: BaseException) -> bool:
+    """Every recipient refused with a 5xx code: retrying will not help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return False
+
+
+def _claim_next_due(session: Session, now: datetime) -> OutboxMessage | None:
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalar(query)
+
+
+def _mark_delivered(message: OutboxMessage, status: OutboxStatus, now: datetime) -> None:
+    message.attempts += 1
+    message.status = status.value
+    message.sent_at = now
+    message.last_error = None
+
+
+def _mark_attempt_failed(
+    message: OutboxMessage, error: str, now: datetime, *, permanent: bool = False
+) -> None:
+    message.attempts += 1
+    message.last_error = error
+    if permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED.value
+        logger.error("Mail %s to %s failed for good: %s", message.id, message.recipient, error)
+    else:
+        message.next_attempt_at = now + retry_delay(message.attempts)
+        logger.warning(
+            "Mail %s to %s not delivered (attempt %s), next try at %s: %s",
+            message.id,
+            message.recipient,
+            message.attempts,
+            message.next_attempt_at.isoformat(),
+            error,
+        )
+
+
+def _deliver_one(message: OutboxMessage, transport: Transport, now: datetime) -> bool:
+    """Send one message and mark it. False when the server is unreachable (stop the run)."""
+    config = current_app.config
+    try:
+        transport.send(build_email(message, config["MAIL_DEFAULT_SENDER"]))
+    except ServerUnreachable as error:
+        _mark_attempt_failed(message, str(error), now)
+        return False
+    except Exception as error:  # a bad address, a refused recipient, a dropped connection
+        _mark_attempt_failed(message, describe_error(error), now, permanent=_is_permanent(error))
+        return True
+    status = OutboxStatus.SENT if config.get("MAIL_SERVER") else OutboxStatus.LOGGED
+    _mark_delivered(message, status, now)
+    return True
+
+
+def make_transport() -> Transport:
+    config = current_app.config
+    return SmtpTransport(config) if config.get("MAIL_SERVER") else LogTransport()
+
+
+def next_attempt_at(session: Session | None = None) -> datetime | None:
+    session = session or db.session
+    return session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING.value
+        )
+    )
+
+
+def deliver_due(
+    now: datetime | None = None, limit: int = 100, *, session: Session | None = None
+) -> DeliveryReport:
+    """Deliver up to `limit` pending messages whose time has come; commit each one."""
+    session = session or db.session
+    now = now or utcnow()
+    report = DeliveryReport()
+    transport = make_transport()
+    try:
+        for _ in range(limit):
+            message = _claim_next_due(session, now)
+            if message is None:
+                break
+            reachable = _deliver_one(message, transport, now)
+            session.commit()
+            report.record(message)
+            if not reachable:
+                break
+    finally:
+        session.rollback()  # release a claim left open by an unexpected error
+        transport.close()
+    report.next_attempt_at = next_attempt_at(session)
+    session.commit()
+    return report
+
+
+def requeue_failed(now: datetime | None = None) -> int:
+    """Give failed messages a fresh set of attempts (after fixing the mail settings)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.FAILED.value)
+        .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now or utcnow())
+    )
+    db.session.commit()
+    return result.rowcount
