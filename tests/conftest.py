@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, request_started
 
 from config import database_url
 from pic_events import create_app
@@ -78,7 +78,17 @@ def _empty_tables() -> None:
 
 
 def make_app(url: str, **overrides) -> Flask:
-    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    request_started.connect(_fresh_g, application)
+    return application
+
+
+def _fresh_g(sender: Flask, **extra) -> None:
+    """Test requests share the fixture's app context, hence its `g`: start each one with an
+    empty `g`, as in production (else the logged-in user, the token flag, the locale and the
+    CSRF token of the previous request leak into the next one)."""
+    for name in list(g):
+        g.pop(name)
 
 
 def _app_on(url: str) -> Iterator[Flask]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -57,6 +57,8 @@ def authenticated_by_token() -> bool:
 
 
 def select_locale() -> str | None:
+    if not has_request_context():  # CLI and background jobs: the default locale
+        return None
     languages = list(current_app.config["LANGUAGES"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -1,27 +1,227 @@
+"""Sign-up, log-in, password reset and the profile page (with personal API tokens)."""
+
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
-from flask_login import logout_user
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from pic_events.accounts import services
+from pic_events.accounts.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from pic_events.core.validation import ServiceValidationError, apply_errors_to_form
+from pic_events.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
 
-@bp.get("/login")
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no '//' or '\\' tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _next_or_home() -> str:
+    return safe_next(request.args.get("next")) or url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(services.login_rate_limit, methods=["POST"])
 def login():
-    return "login", 200
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_next_or_home())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
+            return redirect(_next_or_home())
+        form.form_errors.append(_("Wrong e-mail or password. Check both and try again."))
+    return render_template(
+        "accounts/login.html", form=form, next=safe_next(request.args.get("next"))
+    )
 
 
-@bp.get("/signup")
+@bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    return "signup", 200
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(**form.values(), locale=_browser_locale())
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, error.errors)
+        else:
+            login_user(user)
+            flash(
+                _("Welcome to PIC Meetings, %(name)s! Your account is ready.", name=user.name),
+                "success",
+            )
+            return redirect(_next_or_home())
+    return render_template("accounts/signup.html", form=form)
 
 
-@bp.get("/profile")
-def profile():
-    return "profile", 200
+def _browser_locale() -> str | None:
+    return request.accept_languages.best_match(list(current_app.config["LANGUAGES"]))
 
 
 @bp.post("/logout")
 def logout():
     logout_user()
+    flash(_("You are logged out. See you soon."), "info")
     return redirect(url_for("main.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(services.login_rate_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            _(
+                "If an account uses this address, we have sent it a link to choose a new "
+                "password. Check your inbox (and the spam folder)."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.verify_password_reset_token(token)
+    except services.InvalidResetLink as error:
+        return _invalid_reset_link(error)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.InvalidResetLink as error:
+            return _invalid_reset_link(error)
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, error.errors)
+        else:
+            flash(_("Your password is changed. Log in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+def _invalid_reset_link(error: services.InvalidResetLink):
+    if error.expired:
+        message = _("This link has expired. Ask for a new one below.")
+    else:
+        message = _(
+            "This link is not valid any more (it may have been used already). "
+            "Ask for a new one below."
+        )
+    flash(message, "warning")
+    return redirect(url_for("accounts.forgot_password"))
+
+
+# Profile ----------------------------------------------------------------------------------
+
+
+def _render_profile(status: int = 200, **forms):
+    profile_form = forms.get("profile_form") or ProfileForm(obj=current_user, prefix="profile")
+    profile_form.fill_from(current_user)
+    return (
+        render_template(
+            "accounts/profile.html",
+            profile_form=profile_form,
+            password_form=forms.get("password_form") or ChangePasswordForm(prefix="password"),
+            token_form=forms.get("token_form") or ApiTokenForm(prefix="token"),
+            new_token=forms.get("new_token"),
+            calendar_url=services.calendar_url(current_user),
+        ),
+        status,
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user, prefix="profile")
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, **form.values())
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, error.errors)
+        else:
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(profile_form=form)
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, error.errors)
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(400, password_form=form)
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    form = ApiTokenForm(prefix="token")
+    if form.validate_on_submit():
+        try:
+            token, plaintext = services.create_api_token(current_user, form.name.data)
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, error.errors)
+        else:
+            # Rendered, not redirected: the plain token must not travel through the session.
+            flash(
+                _("Token “%(name)s” created. Copy it now: it is shown only once.", name=token.name),
+                "success",
+            )
+            return _render_profile(new_token=plaintext)
+    return _render_profile(400, token_form=form)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = services.revoke_api_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    flash(
+        _("Token “%(name)s” revoked: programs using it are locked out.", name=token.name), "success"
+    )
+    return redirect(url_for("accounts.profile"))

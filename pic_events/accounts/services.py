@@ -1,0 +1,304 @@
+"""Account rules shared by the HTML pages, the API and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import cache
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from pic_events.accounts.models import ApiToken, Role, User, hash_token
+from pic_events.core.countries import is_country
+from pic_events.core.types import utcnow
+from pic_events.core.validation import ServiceValidationError
+from pic_events.directory import services as directory
+from pic_events.extensions import db
+from pic_events.notifications.services import queue_mail
+
+PASSWORD_MIN_LENGTH = 10
+NAME_MAX = 200
+TOKEN_NAME_MAX = 100
+RESET_SALT = "pic-events.password-reset"
+Errors = dict[str, list[str]]
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the e-mail is unknown, so both answers take about as long."""
+    return generate_password_hash("not a real password", method="scrypt")
+
+
+class InvalidResetLink(Exception):
+    def __init__(self, expired: bool) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+def _add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def normalise_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def get_user_by_email(email: str | None) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _email_errors(errors: Errors, email: str) -> None:
+    if not email:
+        _add(errors, "email", _("An e-mail address is required."))
+        return
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        _add(errors, "email", _("This does not look like an e-mail address."))
+        return
+    if get_user_by_email(email) is not None:
+        _add(errors, "email", _("An account already uses this e-mail address. Log in instead?"))
+
+
+def password_errors(password: str | None, field: str = "password") -> Errors:
+    if len(password or "") < PASSWORD_MIN_LENGTH:
+        message = _("Use at least %(n)d characters.", n=PASSWORD_MIN_LENGTH)
+        return {field: [message]}
+    return {}
+
+
+def _name_errors(errors: Errors, name: str) -> None:
+    if not name:
+        _add(errors, "name", _("Your name is required."))
+    elif len(name) > NAME_MAX:
+        _add(errors, "name", _("Keep the name under %(n)d characters.", n=NAME_MAX))
+
+
+def _country_errors(errors: Errors, country: str | None, required: bool) -> None:
+    if country and not is_country(country):
+        _add(errors, "country", _("Choose a country from the list."))
+    elif required and not country:
+        _add(errors, "country", _("Choose your country."))
+
+
+def _organisation_errors(errors: Errors, organisation_id: int | None) -> None:
+    if organisation_id is not None and directory.get_organisation(organisation_id) is None:
+        _add(errors, "organisation", _("This organisation is not in the list (any more)."))
+
+
+def _new_organisation(values: dict[str, Any], errors: Errors):
+    """Build the organisation typed at sign-up; its field errors get an `organisation_` prefix."""
+    taken = _("This organisation is already in the list: choose it there.")
+    try:
+        return directory.build_organisation(values, taken=taken)
+    except ServiceValidationError as error:
+        for field, messages in error.errors.items():
+            errors.setdefault(f"organisation_{field}", []).extend(messages)
+        return None
+
+
+def register_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    country: str | None = None,
+    organisation_id: int | None = None,
+    new_organisation: dict[str, Any] | None = None,
+    role: Role = Role.MEMBER,
+    locale: str | None = None,
+    country_required: bool = False,
+) -> User:
+    """Create an account (and the organisation typed at sign-up) in one transaction."""
+    email, name = normalise_email(email), (name or "").strip()
+    country = (country or "").strip().upper() or None
+    errors: Errors = {}
+    _email_errors(errors, email)
+    _name_errors(errors, name)
+    errors.update(password_errors(password))
+    _country_errors(errors, country, country_required)
+    _organisation_errors(errors, organisation_id)
+    if errors:
+        raise ServiceValidationError(errors)
+    organisation = _new_organisation(new_organisation, errors) if new_organisation else None
+    if errors:
+        db.session.rollback()
+        raise ServiceValidationError(errors)
+    user = User(email=email, name=name, role=Role(role).value, country=country)
+    user.organisation_id = organisation_id
+    if organisation is not None:
+        user.organisation = organisation
+    if locale in current_app.config["LANGUAGES"]:
+        user.locale = locale
+    user.set_password(password)
+    db.session.add(user)
+    _commit_registration()
+    return user
+
+
+def _commit_registration() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone took the address (or the organisation name) between check and commit.
+        db.session.rollback()
+        raise ServiceValidationError(
+            {"email": [_("An account already uses this e-mail address. Log in instead?")]}
+        ) from None
+
+
+def login_rate_limit() -> str:
+    """Log-in attempts per client address (HTML form and token exchange alike)."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def authenticate(email: str | None, password: str | None) -> User | None:
+    user = get_user_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    return user if user.check_password(password or "") else None
+
+
+def update_profile(
+    user: User,
+    *,
+    name: str,
+    organisation_id: int | None,
+    country: str | None,
+    locale: str | None,
+) -> User:
+    name = (name or "").strip()
+    country = (country or "").strip().upper() or None
+    errors: Errors = {}
+    _name_errors(errors, name)
+    _country_errors(errors, country, required=False)
+    _organisation_errors(errors, organisation_id)
+    if locale not in current_app.config["LANGUAGES"]:
+        _add(errors, "locale", _("Choose a language from the list."))
+    if errors:
+        raise ServiceValidationError(errors)
+    user.name, user.country, user.locale = name, country, locale
+    user.organisation_id = organisation_id
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    errors: Errors = {}
+    if not user.check_password(current_password or ""):
+        _add(errors, "current_password", _("This is not your current password."))
+    errors.update(password_errors(new_password, "new_password"))
+    if errors:
+        raise ServiceValidationError(errors)
+    user.set_password(new_password)
+    db.session.commit()
+
+
+# API tokens -------------------------------------------------------------------------------
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Return the stored token and its plain text, which is shown once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceValidationError({"name": [_("Give the token a name, e.g. “my laptop”.")]})
+    if len(name) > TOKEN_NAME_MAX:
+        message = _("Keep the name under %(n)d characters.", n=TOKEN_NAME_MAX)
+        raise ServiceValidationError({"name": [message]})
+    plaintext = "pic_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_hash=hash_token(plaintext), prefix=plaintext[:10])
+    db.session.add(token)
+    db.session.commit()
+    return token, plaintext
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of the user's own tokens; None when it is not theirs or does not exist."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return None
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    return token
+
+
+def calendar_url(user: User) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/calendar/{user.calendar_token}.ics"
+
+
+# Password reset ---------------------------------------------------------------------------
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, which makes a used link invalid.
+
+    A digest of the hash rather than a slice of it: the payload is readable in the URL.
+    """
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def verify_password_reset_token(token: str, max_age: int | None = None) -> User:
+    if max_age is None:
+        max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        payload = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidResetLink(expired=True) from None
+    except BadSignature:
+        raise InvalidResetLink(expired=False) from None
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or payload.get("p") != _password_fingerprint(user):
+        raise InvalidResetLink(expired=False)
+    return user
+
+
+def password_reset_link(user: User) -> str:
+    path = url_for("accounts.reset_password", token=make_password_reset_token(user))
+    return current_app.config["PUBLIC_BASE_URL"] + path
+
+
+def request_password_reset(email: str | None) -> None:
+    """Mail a reset link if the account exists. Callers answer the same either way."""
+    user = get_user_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), "")  # about as long as building the mail
+        return
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    body = _(
+        "Hello %(name)s,\n\n"
+        "Someone (hopefully you) asked to reset the password of your PIC Meetings account.\n"
+        "Choose a new password here within %(minutes)d minutes:\n\n%(link)s\n\n"
+        "If you did not ask for this, ignore this message: your password stays the same.\n",
+        name=user.name,
+        minutes=minutes,
+        link=password_reset_link(user),
+    )
+    queue_mail(user.email, _("Reset your PIC Meetings password"), body)
+    db.session.commit()
+
+
+def reset_password(token: str, new_password: str, max_age: int | None = None) -> User:
+    user = verify_password_reset_token(token, max_age=max_age)
+    errors = password_errors(new_password)
+    if errors:
+        raise ServiceValidationError(errors)
+    user.set_password(new_password)
+    db.session.commit()
+    return user
