@@ -52,7 +52,11 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "PIC Meetings <noreply@pic.example>"
     )
-    MAIL_MAX_ATTEMPTS = 8
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Without REDIS_URL the outbox is delivered in the request, right after the commit.
+    MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", True)
+    MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

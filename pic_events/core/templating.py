@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
@@ -36,9 +36,15 @@ def local_date(
     return format_date(value, format=fmt, locale=get_locale())
 
 
-def zone_label(tz_name: str, at: datetime | None = None) -> str:
-    """'Europe/Paris (CET)': the IANA name people configure, with the abbreviation they read."""
-    moment = at or datetime.now(ZoneInfo(tz_name))
+def zone_label(tz_name: str, at: date | datetime | None = None) -> str:
+    """'Europe/Paris (CEST)': the IANA name people configure, with the abbreviation they read
+    at that moment (a date means noon of that day: summer and winter time differ)."""
+    if isinstance(at, datetime):
+        moment = at
+    elif isinstance(at, date):
+        moment = datetime.combine(at, time(12), tzinfo=ZoneInfo(tz_name))
+    else:
+        moment = datetime.now(ZoneInfo(tz_name))
     abbreviation = moment.astimezone(ZoneInfo(tz_name)).tzname()
     return f"{tz_name} ({abbreviation})" if abbreviation and abbreviation[0].isalpha() else tz_name
 
