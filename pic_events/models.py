@@ -5,16 +5,27 @@ from pic_events.directory.models import Cluster, ClusterSector, Organisation
 from pic_events.events.models import Event
 from pic_events.notifications.models import OutboxMessage
 from pic_events.programme.models import ProgrammeSession, Room, Speaker
-from pic_events.registration.models import Registration, SessionChoice
+from pic_events.registration.models import (
+    AuditLog,
+    OptionPick,
+    Question,
+    QuestionOption,
+    Registration,
+    SessionChoice,
+)
 
 __all__ = [
     "ApiToken",
+    "AuditLog",
     "Cluster",
     "ClusterSector",
     "Event",
     "Organisation",
+    "OptionPick",
     "OutboxMessage",
     "ProgrammeSession",
+    "Question",
+    "QuestionOption",
     "Registration",
     "Room",
     "SessionChoice",

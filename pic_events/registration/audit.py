@@ -1,0 +1,68 @@
+"""The history of a registration: a row per change, with who, when and what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pic_events.accounts.models import User
+from pic_events.extensions import db
+from pic_events.registration.models import AuditAction, AuditLog, Registration
+
+TRACKED_FIELDS = ("status", "category", "listed", "session_ids")
+
+
+def snapshot(registration: Registration) -> dict[str, Any]:
+    """The values whose changes the history shows."""
+    values = {field: getattr(registration, field) for field in TRACKED_FIELDS}
+    for key, value in (registration.answers or {}).items():
+        values[f"answers.{key}"] = value
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field that changed."""
+    changed = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changed[key] = [old, new]
+    return changed
+
+
+def record(
+    registration: Registration,
+    action: AuditAction,
+    actor: User | None,
+    *,
+    changes: dict[str, list[Any]] | None = None,
+    message: str = "",
+) -> AuditLog:
+    entry = AuditLog(
+        registration_id=registration.id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else "",
+        action=action.value,
+        changes=changes or {},
+        message=message,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def history(registration: Registration) -> list[AuditLog]:
+    return list(
+        db.session.scalars(
+            db.select(AuditLog)
+            .where(AuditLog.registration_id == registration.id)
+            .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        )
+    )
+
+
+def scrub(registration: Registration) -> None:
+    """Forget personal data in the history (answers, messages) when anonymising."""
+    for entry in db.session.scalars(
+        db.select(AuditLog).where(AuditLog.registration_id == registration.id)
+    ):
+        entry.changes = {k: v for k, v in entry.changes.items() if not k.startswith("answers.")}
+        entry.message = ""

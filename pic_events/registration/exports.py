@@ -1,0 +1,112 @@
+"""CSV and XLSX exports of the organisers' filtered list: one row per registration,
+one column per question. Pure functions: rows in, bytes out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from pic_events.core.countries import country_name
+from pic_events.core.timezones import to_zone
+from pic_events.events.models import Event
+from pic_events.registration.models import Question, Registration
+from pic_events.registration.questions import display_answer
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Spreadsheets run cells starting with = + - @ as formulas: make them plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _when(value: datetime | None, event: Event) -> str:
+    return to_zone(value, event.timezone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def headers(questions: Sequence[Question]) -> list[str]:
+    fixed = [
+        _("Id"),
+        _("Name"),
+        _("E-mail"),
+        _("Organisation"),
+        _("Cluster"),
+        _("Country"),
+        _("Status"),
+        _("Waiting list position"),
+        _("Category"),
+        _("Registered at"),
+        _("Consent at"),
+        _("Listed"),
+        _("Sessions"),
+    ]
+    return fixed + [question.label for question in questions]
+
+
+def row(
+    registration: Registration,
+    event: Event,
+    questions: Sequence[Question],
+    position: int | None,
+    session_titles: dict[int, str],
+    session_ids: list[int],
+) -> list[Any]:
+    user = registration.user
+    organisation = user.organisation if user else None
+    cluster = organisation.cluster if organisation else None
+    country = (user.country if user else None) or (organisation.country if organisation else None)
+    answers = registration.answers or {}
+    sessions = "; ".join(
+        session_titles.get(session_id, str(session_id)) for session_id in session_ids
+    )
+    return [
+        registration.id,
+        registration.display_name,
+        user.email if user else "",
+        organisation.name if organisation else "",
+        cluster.name if cluster else "",
+        country_name(country) if country else "",
+        registration.status_label,
+        position or "",
+        registration.category_label,
+        _when(registration.created_at, event),
+        _when(registration.consent_at, event),
+        _("Yes") if registration.listed else _("No"),
+        sessions,
+    ] + [display_answer(question, answers.get(question.key)) for question in questions]
+
+
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for values in rows:
+        writer.writerow([safe_cell(value) for value in values])
+    # The byte-order mark tells Excel the file is UTF-8, so accents survive.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Registrations"
+    sheet.append(header)
+    widths = [len(str(h)) for h in header]
+    for values in rows:
+        sheet.append([safe_cell(value) for value in values])
+        widths = [max(w, len(str(v))) for w, v in zip(widths, values, strict=False)]
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6) + 2, 60)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

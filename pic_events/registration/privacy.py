@@ -1,0 +1,157 @@
+"""GDPR: a member's data export, account deletion, and anonymisation after retention.
+
+Other modules that keep personal data on a user or a registration (matchmaking profiles,
+meetings ...) add a function to DATA_EXPORTERS and/or ANONYMISERS; these run with the
+registration module's own steps, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from pic_events.accounts.models import User
+from pic_events.core.types import utcnow
+from pic_events.events.models import Event
+from pic_events.extensions import db
+from pic_events.registration import audit, services
+from pic_events.registration.models import AuditAction, AuditLog, Registration, new_checkin_code
+from pic_events.registration.questions import display_answer
+
+# user -> {"section name": JSON-able data}
+DATA_EXPORTERS: list[Callable[[User], dict[str, Any]]] = []
+# registration -> None: forget personal data kept elsewhere about this registration
+ANONYMISERS: list[Callable[[Registration], None]] = []
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def user_registrations(user: User) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.user_id == user.id)
+            .order_by(Registration.created_at)
+        )
+    )
+
+
+def _registration_data(registration: Registration) -> dict[str, Any]:
+    questions = services.event_questions(registration.event)
+    answers = registration.answers or {}
+    return {
+        "event": registration.event.slug,
+        "event_title": registration.event.title,
+        "status": registration.status,
+        "category": registration.category,
+        "answers": [
+            {
+                "question": question.label,
+                "answer": display_answer(question, answers[question.key]),
+                "value": answers[question.key],
+            }
+            for question in questions
+            if question.key in answers
+        ],
+        "session_ids": registration.session_ids,
+        "listed": registration.listed,
+        "consent_at": _iso(registration.consent_at),
+        "created_at": _iso(registration.created_at),
+        "checked_in_at": _iso(registration.checked_in_at),
+        "history": [
+            {
+                "when": _iso(entry.created_at),
+                "action": entry.action,
+                "by": entry.actor_name,
+                "changes": entry.changes,
+                "message": entry.message,
+            }
+            for entry in reversed(audit.history(registration))
+        ],
+    }
+
+
+def export_user_data(user: User) -> dict[str, Any]:
+    """Everything held about the person, as JSON-able data."""
+    organisation = user.organisation
+    data: dict[str, Any] = {
+        "exported_at": _iso(utcnow()),
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "role": user.role,
+            "organisation": organisation.name if organisation else None,
+            "cluster": organisation.cluster.name if organisation and organisation.cluster else None,
+            "country": user.country,
+            "locale": user.locale,
+            "created_at": _iso(user.created_at),
+        },
+        "registrations": [_registration_data(r) for r in user_registrations(user)],
+    }
+    for exporter in DATA_EXPORTERS:
+        data.update(exporter(user))
+    return data
+
+
+def anonymise(registration: Registration) -> None:
+    """Unlink the person and forget their answers; the row stays for the event's numbers."""
+    for anonymiser in ANONYMISERS:
+        anonymiser(registration)
+    registration.user_id = None
+    registration.user = None
+    registration.answers = {}
+    registration.option_picks = []
+    registration.listed = False
+    registration.decision_message = ""
+    registration.checkin_code = new_checkin_code()
+    registration.anonymised_at = utcnow()
+    audit.scrub(registration)
+    audit.record(registration, AuditAction.ANONYMISED, None)
+
+
+def delete_account(user: User) -> None:
+    """Cancel registrations of meetings still to come (freeing seats, promoting the waiting
+    list), anonymise every registration, then delete the account."""
+    today = utcnow().date()
+    for registration in user_registrations(user):
+        if registration.is_active and registration.event.ends_on >= today:
+            services.cancel_registration(
+                registration, actor=user, message=_("The account was deleted.")
+            )
+    try:
+        for registration in user_registrations(user):
+            anonymise(registration)
+        db.session.execute(
+            sa.update(AuditLog)
+            .where(AuditLog.actor_id == user.id)
+            .values(actor_id=None, actor_name=_("deleted account"))
+        )
+        db.session.delete(user)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def purge_expired(today: date | None = None) -> int:
+    """Anonymise registrations of events whose retention date has passed; returns how many."""
+    today = today or utcnow().date()
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(
+            Event.retention_until.is_not(None),
+            Event.retention_until < today,
+            Registration.anonymised_at.is_(None),
+        )
+    ).all()
+    for registration in registrations:
+        anonymise(registration)
+    db.session.commit()
+    return len(registrations)

@@ -1,0 +1,642 @@
+"""Registration rules, used by the HTML pages, the API and the CLI alike.
+
+Every change to an event's registrations first locks the event row (SELECT ... FOR UPDATE
+on PostgreSQL; on SQLite a no-op UPDATE takes the database's write lock), then counts seats
+and choice places, writes, queues mails in the outbox and commits once. Two people sending
+the form at the same moment are served one after the other, so confirmed registrations
+never exceed the capacity of the event or of a choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from pic_events.accounts.models import User
+from pic_events.core.types import utcnow
+from pic_events.core.validation import Conflict, ServiceValidationError
+from pic_events.events.models import ALL_CATEGORIES, Event
+from pic_events.extensions import db
+from pic_events.registration import audit, mails
+from pic_events.registration.mails import MailKind
+from pic_events.registration.models import (
+    CATEGORY_LABELS,
+    HOLDING_STATUSES,
+    AuditAction,
+    Category,
+    OptionPick,
+    Question,
+    QuestionOption,
+    Registration,
+    RegistrationStatus,
+)
+from pic_events.registration.questions import chosen_option_ids, clean_answers
+
+Status = RegistrationStatus
+
+
+class RegistrationConflict(Conflict):
+    """A valid request that the current state refuses; `errors` points at fields if any."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class AlreadyRegistered(RegistrationConflict):
+    pass
+
+
+class RegistrationClosed(RegistrationConflict):
+    pass
+
+
+class EventFull(RegistrationConflict):
+    pass
+
+
+class PlacesFull(RegistrationConflict):
+    """A chosen option (site visit A ...) has no place left."""
+
+
+@dataclass
+class RegistrationInput:
+    answers: dict[str, Any] = field(default_factory=dict)
+    category: str | None = None
+    session_ids: list[int] | None = None
+    consent: bool = False
+    listed: bool = True
+
+
+@dataclass
+class RegistrationChanges:
+    """Only what is given changes; answers given replace those answers, others stay."""
+
+    answers: dict[str, Any] | None = None
+    category: str | None = None
+    session_ids: list[int] | None = None
+    listed: bool | None = None
+
+
+# Locks and counts ------------------------------------------------------------------------
+
+
+def lock_event(event_id: int) -> Event:
+    """Serialise every registration change of this event until the transaction ends."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks; a write takes the database's write lock at once.
+        db.session.execute(sa.text("UPDATE event SET id = id WHERE id = :id"), {"id": event_id})
+        query = sa.select(Event).where(Event.id == event_id)
+    else:
+        query = sa.select(Event).where(Event.id == event_id).with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def _reload(registration_id: int) -> Registration:
+    query = sa.select(Registration).where(Registration.id == registration_id)
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+@contextmanager
+def _transaction() -> Iterator[None]:
+    """Commit at the end; on any error roll back, so nothing is half-written."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def confirmed_count(event_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == Status.CONFIRMED)
+    )
+
+
+def free_seats(event: Event) -> int | None:
+    """Seats left, None when the event has no limit."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - confirmed_count(event.id), 0)
+
+
+def _has_free_seat(event: Event) -> bool:
+    seats = free_seats(event)
+    return seats is None or seats > 0
+
+
+def _waitlist_order():
+    return (Registration.waitlisted_at, Registration.id)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when not waitlisted."""
+    if registration.status != Status.WAITLISTED or registration.waitlisted_at is None:
+        return None
+    ahead = sa.or_(
+        Registration.waitlisted_at < registration.waitlisted_at,
+        sa.and_(
+            Registration.waitlisted_at == registration.waitlisted_at,
+            Registration.id <= registration.id,
+        ),
+    )
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == Status.WAITLISTED,
+            ahead,
+        )
+    )
+
+
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    """Registration id -> position on the waiting list, 1..N without gaps (one query)."""
+    ids = db.session.scalars(
+        sa.select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.status == Status.WAITLISTED)
+        .order_by(*_waitlist_order())
+    )
+    return {registration_id: n for n, registration_id in enumerate(ids, start=1)}
+
+
+def waitlist_length(event_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == Status.WAITLISTED)
+    )
+
+
+def event_questions(event: Event) -> list[Question]:
+    return list(
+        db.session.scalars(
+            sa.select(Question)
+            .where(Question.event_id == event.id)
+            .order_by(Question.position, Question.id)
+        )
+    )
+
+
+def option_places_taken(option_ids: set[int], exclude_registration_id: int | None = None):
+    """Option id -> places held by pending and confirmed registrations."""
+    if not option_ids:
+        return {}
+    query = (
+        sa.select(OptionPick.option_id, sa.func.count())
+        .join(Registration, Registration.id == OptionPick.registration_id)
+        .where(OptionPick.option_id.in_(option_ids), Registration.status.in_(HOLDING_STATUSES))
+        .group_by(OptionPick.option_id)
+    )
+    if exclude_registration_id is not None:
+        query = query.where(Registration.id != exclude_registration_id)
+    return dict(db.session.execute(query).all())
+
+
+def option_places_left(questions: list[Question]) -> dict[int, int]:
+    """Option id -> places left, for the options that have a limit."""
+    limited = {o.id: o.capacity for q in questions for o in q.options if o.capacity is not None}
+    taken = option_places_taken(set(limited))
+    return {oid: max(capacity - taken.get(oid, 0), 0) for oid, capacity in limited.items()}
+
+
+def _full_options(questions: list[Question], option_ids: set[int], registration_id: int | None):
+    limited = {
+        option.id: (question, option)
+        for question in questions
+        for option in question.options
+        if option.capacity is not None and option.id in option_ids
+    }
+    taken = option_places_taken(set(limited), registration_id)
+    return [
+        pair for option_id, pair in limited.items() if taken.get(option_id, 0) >= pair[1].capacity
+    ]
+
+
+def _check_option_places(
+    questions: list[Question], new_option_ids: set[int], registration_id: int | None
+) -> None:
+    errors: dict[str, list[str]] = {}
+    for question, option in _full_options(questions, new_option_ids, registration_id):
+        errors.setdefault(f"answers.{question.id}", []).append(
+            _("No place left for “%(label)s”. Please choose another option.", label=option.label)
+        )
+    if errors:
+        raise PlacesFull(_("A choice you made has no place left."), errors)
+
+
+def _held_option_ids(registration: Registration) -> set[int]:
+    if registration.status not in HOLDING_STATUSES:
+        return set()
+    return {pick.option_id for pick in registration.option_picks}
+
+
+def _sync_option_picks(registration: Registration, option_ids: set[int]) -> None:
+    keep = [pick for pick in registration.option_picks if pick.option_id in option_ids]
+    have = {pick.option_id for pick in keep}
+    registration.option_picks = keep + [
+        OptionPick(option_id=option_id) for option_id in sorted(option_ids - have)
+    ]
+
+
+# Sessions (the programme module owns the rules) ------------------------------------------
+
+
+def _set_sessions(registration: Registration, session_ids: list[int]) -> None:
+    from pic_events.registration import session_choices
+
+    session_choices.set_choices(registration, session_ids)
+
+
+def _release_sessions(registration: Registration) -> None:
+    from pic_events.registration import session_choices
+
+    session_choices.release_choices(registration)
+
+
+# Categories and eligibility --------------------------------------------------------------
+
+
+def in_steering_cluster(user: User | None) -> bool:
+    cluster = user.cluster if user is not None else None
+    return bool(cluster and cluster.steering_committee)
+
+
+def enabled_categories(event: Event) -> list[str]:
+    enabled = set(event.registration_categories or ALL_CATEGORIES)
+    return [c for c in ALL_CATEGORIES if c in enabled] or [Category.PARTICIPANT.value]
+
+
+def allowed_categories(event: Event, user: User | None, *, by_organiser: bool) -> list[str]:
+    """Categories this person may be given: organisers set any enabled one."""
+    enabled = enabled_categories(event)
+    if by_organiser:
+        return enabled
+    selectable = set(event.self_service_categories or [])
+    allowed = [c for c in enabled if c in selectable]
+    if not in_steering_cluster(user):
+        allowed = [c for c in allowed if c != Category.STEERING]
+    return allowed or [enabled[0]]
+
+
+def default_category(event: Event, user: User | None, *, by_organiser: bool = False) -> str:
+    allowed = allowed_categories(event, user, by_organiser=by_organiser)
+    return Category.PARTICIPANT.value if Category.PARTICIPANT in allowed else allowed[0]
+
+
+def _category_error(category: str) -> str:
+    if category == Category.STEERING:
+        return _(
+            "The steering-committee category is for members of steering-committee clusters; "
+            "ask the organisers if you should have it."
+        )
+    if category in CATEGORY_LABELS:
+        return _("This category is set by the organisers.")
+    return _("Unknown category.")
+
+
+def _check_category(
+    event: Event, user: User | None, category: str | None, *, by_organiser: bool, current=None
+) -> tuple[str, dict[str, list[str]]]:
+    if category is None or category == "" or category == current:
+        return current or default_category(event, user, by_organiser=by_organiser), {}
+    if category not in allowed_categories(event, user, by_organiser=by_organiser):
+        return category, {"category": [_category_error(category)]}
+    return category, {}
+
+
+# Register -------------------------------------------------------------------------------
+
+
+def registration_for(event: Event, user: User) -> Registration | None:
+    if user.id is None:  # a new account: no registration yet (and never match NULL rows)
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.user_id == user.id
+        )
+    )
+
+
+def changes_allowed(event: Event) -> bool:
+    """Members change their answers until registration closes."""
+    return event.registration_closes is None or utcnow() < event.registration_closes
+
+
+def _initial_status(event: Event, *, by_organiser: bool) -> Status:
+    if event.requires_approval and not by_organiser:
+        return Status.PENDING
+    if _has_free_seat(event):
+        return Status.CONFIRMED
+    if event.waitlist_enabled:
+        return Status.WAITLISTED
+    raise EventFull(_("The meeting is full."))
+
+
+def _check_can_register(event: Event, existing: Registration | None, by_organiser: bool) -> None:
+    if existing is not None and existing.is_active:
+        raise AlreadyRegistered(_("You are already registered for this meeting."))
+    if existing is not None and existing.status == Status.DECLINED and not by_organiser:
+        raise RegistrationConflict(
+            _("Your registration was declined. Please write to the organisers.")
+        )
+    if not by_organiser and not event.registration_is_open():
+        raise RegistrationClosed(_("Registration for this meeting is closed."))
+
+
+def register(
+    event: Event, user: User, data: RegistrationInput, *, actor: User | None = None
+) -> Registration:
+    """Register `user`; `actor` is who does it (an organiser on someone's behalf)."""
+    actor = actor or user
+    by_organiser = actor.is_organiser
+    with _transaction():
+        event = lock_event(event.id)
+        existing = registration_for(event, user)
+        if existing is not None:
+            existing = _reload(existing.id)
+        _check_can_register(event, existing, by_organiser)
+        questions = event_questions(event)
+        answers, errors = clean_answers(questions, data.answers)
+        category, category_errors = _check_category(
+            event, user, data.category, by_organiser=by_organiser
+        )
+        errors.update(category_errors)
+        if not data.consent:
+            errors["consent"] = [_("Please agree to the privacy notice to register.")]
+        if errors:
+            raise ServiceValidationError(errors)
+        status = _initial_status(event, by_organiser=by_organiser)
+        option_ids = chosen_option_ids(questions, answers)
+        if status in HOLDING_STATUSES:
+            _check_option_places(questions, option_ids, existing.id if existing else None)
+        registration = _write_new_registration(
+            event, user, existing, status, category, answers, data
+        )
+        _sync_option_picks(registration, option_ids)
+        if data.session_ids is not None and status in HOLDING_STATUSES:
+            _set_sessions(registration, data.session_ids)
+        audit.record(
+            registration, AuditAction.CREATED, actor, changes=_creation_changes(registration)
+        )
+        _mail_new_status(registration)
+    return registration
+
+
+def _write_new_registration(event, user, existing, status, category, answers, data):
+    now = utcnow()
+    registration = existing or Registration(event=event, user=user, created_at=now)
+    registration.status = status.value
+    registration.category = category
+    registration.answers = answers
+    registration.consent_at = now
+    registration.listed = data.listed
+    registration.decision_message = ""
+    registration.waitlisted_at = now if status == Status.WAITLISTED else None
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request registered the same person a moment ago.
+        raise AlreadyRegistered(_("You are already registered for this meeting.")) from None
+    return registration
+
+
+def _creation_changes(registration: Registration) -> dict[str, list[Any]]:
+    return audit.diff({}, audit.snapshot(registration))
+
+
+def _mail_new_status(registration: Registration) -> None:
+    kinds = {
+        Status.PENDING: MailKind.RECEIVED,
+        Status.CONFIRMED: MailKind.CONFIRMED,
+        Status.WAITLISTED: MailKind.WAITLISTED,
+    }
+    kind = kinds[Status(registration.status)]
+    mails.send(kind, registration, position=waitlist_position(registration))
+
+
+def member_for_email(email: str, name: str | None, organisation_id: str | int | None) -> User:
+    """The account with this e-mail, or a new member account (no password yet: the person
+    sets one with "forgot my password"). Not committed: the registration commits it."""
+    email = (email or "").strip()
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
+    if user is not None:
+        return user
+    if not (name or "").strip():
+        raise ServiceValidationError(
+            {"name": [_("Nobody has an account with this e-mail: give a name to create one.")]}
+        )
+    user = User(
+        email=email.lower(),
+        name=name.strip(),
+        organisation_id=int(organisation_id) if str(organisation_id or "").isdigit() else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+# Change ---------------------------------------------------------------------------------
+
+
+def update_registration(
+    registration: Registration, changes: RegistrationChanges, *, actor: User
+) -> Registration:
+    by_organiser = actor.is_organiser
+    with _transaction():
+        event = lock_event(registration.event_id)
+        registration = _reload(registration.id)
+        if not registration.is_active:
+            raise RegistrationConflict(_("A cancelled or declined registration cannot change."))
+        if not by_organiser and not changes_allowed(event):
+            raise RegistrationClosed(
+                _("Registration is closed: write to the organisers to change anything.")
+            )
+        before = audit.snapshot(registration)
+        questions = event_questions(event)
+        errors: dict[str, list[str]] = {}
+        answers = registration.answers or {}
+        if changes.answers is not None:
+            answers, errors = clean_answers(questions, changes.answers, previous=answers)
+        category, category_errors = _check_category(
+            event,
+            registration.user,
+            changes.category,
+            by_organiser=by_organiser,
+            current=registration.category,
+        )
+        errors.update(category_errors)
+        holding = registration.status in HOLDING_STATUSES
+        if changes.session_ids and not holding:
+            errors["session_ids"] = [
+                _("You can choose workshops and visits once your place is confirmed.")
+            ]
+        if errors:
+            raise ServiceValidationError(errors)
+        option_ids = chosen_option_ids(questions, answers)
+        if holding:
+            _check_option_places(
+                questions, option_ids - _held_option_ids(registration), registration.id
+            )
+        registration.answers = answers
+        registration.category = category
+        if changes.listed is not None:
+            registration.listed = changes.listed
+        _sync_option_picks(registration, option_ids)
+        if changes.session_ids is not None and holding:
+            _set_sessions(registration, changes.session_ids)
+        db.session.flush()
+        db.session.refresh(registration, ["session_choices"])
+        changed = audit.diff(before, audit.snapshot(registration))
+        if changed:
+            audit.record(registration, AuditAction.UPDATED, actor, changes=changed)
+    return registration
+
+
+# Status changes -------------------------------------------------------------------------
+
+
+def _set_status(registration: Registration, status: Status) -> dict[str, list[Any]]:
+    before = registration.status
+    registration.status = status.value
+    registration.waitlisted_at = utcnow() if status == Status.WAITLISTED else None
+    if status not in (Status.PENDING, Status.CONFIRMED):
+        _release_sessions(registration)
+    return {"status": [before, status.value]}
+
+
+def cancel_registration(
+    registration: Registration, *, actor: User | None, message: str = ""
+) -> Registration:
+    """Cancel; a freed seat goes to the first on the waiting list, who is mailed."""
+    with _transaction():
+        event = lock_event(registration.event_id)
+        registration = _reload(registration.id)
+        if not registration.is_active:
+            raise RegistrationConflict(_("This registration is already cancelled."))
+        held_seat = registration.status == Status.CONFIRMED
+        changes = _set_status(registration, Status.CANCELLED)
+        audit.record(registration, AuditAction.CANCELLED, actor, changes=changes, message=message)
+        mails.send(MailKind.CANCELLED, registration, note=message)
+        if held_seat:
+            _fill_free_seats(event)
+    return registration
+
+
+def approve(registration: Registration, *, actor: User) -> Registration:
+    """Pending -> confirmed, or waitlisted when the event is full."""
+    with _transaction():
+        event = lock_event(registration.event_id)
+        registration = _reload(registration.id)
+        if registration.status != Status.PENDING:
+            raise RegistrationConflict(_("Only a registration pending approval can be approved."))
+        if _has_free_seat(event):
+            changes = _set_status(registration, Status.CONFIRMED)
+            audit.record(registration, AuditAction.APPROVED, actor, changes=changes)
+            mails.send(MailKind.APPROVED, registration)
+        elif event.waitlist_enabled:
+            changes = _set_status(registration, Status.WAITLISTED)
+            audit.record(registration, AuditAction.WAITLISTED, actor, changes=changes)
+            mails.send(MailKind.WAITLISTED, registration, position=waitlist_position(registration))
+        else:
+            raise EventFull(_("The meeting is full: raise the capacity first."))
+    return registration
+
+
+def decline(registration: Registration, *, actor: User, message: str = "") -> Registration:
+    with _transaction():
+        event = lock_event(registration.event_id)
+        registration = _reload(registration.id)
+        if not registration.is_active:
+            raise RegistrationConflict(_("This registration is already cancelled or declined."))
+        held_seat = registration.status == Status.CONFIRMED
+        changes = _set_status(registration, Status.DECLINED)
+        registration.decision_message = message.strip()
+        audit.record(
+            registration, AuditAction.DECLINED, actor, changes=changes, message=message.strip()
+        )
+        mails.send(MailKind.DECLINED, registration, note=message.strip())
+        if held_seat:
+            _fill_free_seats(event)
+    return registration
+
+
+def promote(registration: Registration, *, actor: User) -> Registration:
+    """An organiser moves someone from the waiting list (a seat must be free)."""
+    with _transaction():
+        event = lock_event(registration.event_id)
+        registration = _reload(registration.id)
+        if registration.status != Status.WAITLISTED:
+            raise RegistrationConflict(_("This registration is not on the waiting list."))
+        if not _has_free_seat(event):
+            raise EventFull(_("No place is free: raise the capacity first, then try again."))
+        _promote_one(registration, actor)
+    return registration
+
+
+def fill_free_seats(event: Event) -> list[Registration]:
+    """Give free seats to the waiting list in order (after a capacity increase)."""
+    with _transaction():
+        event = lock_event(event.id)
+        promoted = _fill_free_seats(event)
+    return promoted
+
+
+def _fill_free_seats(event: Event) -> list[Registration]:
+    promoted = []
+    seats = free_seats(event)
+    while seats is None or seats > 0:
+        first = db.session.scalar(
+            sa.select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
+            .order_by(*_waitlist_order())
+            .limit(1)
+        )
+        if first is None:
+            break
+        _promote_one(first, None)
+        promoted.append(first)
+        seats = None if seats is None else seats - 1
+    return promoted
+
+
+def _promote_one(registration: Registration, actor: User | None) -> None:
+    """Confirm; choices whose places went meanwhile are dropped and the mail says so."""
+    questions = event_questions(registration.event)
+    picked = {pick.option_id for pick in registration.option_picks}
+    full = _full_options(questions, picked, registration.id)
+    changes = _set_status(registration, Status.CONFIRMED)
+    note = ""
+    if full:
+        registration.answers = _without_options(registration.answers, full)
+        _sync_option_picks(registration, picked - {option.id for _q, option in full})
+        labels = ", ".join(option.label for _q, option in full)
+        note = _("No place was left for: %(labels)s. Please choose again.", labels=labels)
+        changes["dropped_options"] = [labels, None]
+    audit.record(registration, AuditAction.PROMOTED, actor, changes=changes, message=note)
+    mails.send(MailKind.PROMOTED, registration, note=note)
+
+
+def _without_options(answers: dict, full: list[tuple[Question, QuestionOption]]) -> dict:
+    answers = dict(answers or {})
+    for question, option in full:
+        value = answers.get(question.key)
+        if isinstance(value, list):
+            answers[question.key] = [v for v in value if v != option.id]
+            if not answers[question.key]:
+                answers.pop(question.key)
+        elif value == option.id:
+            answers.pop(question.key)
+    return answers

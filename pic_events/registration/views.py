@@ -1,0 +1,293 @@
+"""Member pages: register, my registration (see, change, cancel), my data."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from pic_events.core.types import utcnow
+from pic_events.core.validation import Conflict, ServiceValidationError
+from pic_events.events import services as event_services
+from pic_events.events.models import Event
+from pic_events.extensions import db
+from pic_events.registration import privacy, services
+from pic_events.registration.forms import ConfirmForm, registration_form
+from pic_events.registration.models import Registration, RegistrationStatus
+from pic_events.registration.questions import display_answer
+from pic_events.registration.services import (
+    AlreadyRegistered,
+    RegistrationChanges,
+    RegistrationConflict,
+    RegistrationInput,
+)
+from pic_events.registration.session_choices import choosable_sessions
+
+bp = Blueprint("registration", __name__)
+
+
+def _event(slug: str) -> Event:
+    organiser = current_user.is_authenticated and current_user.is_organiser
+    event = event_services.get_event(slug, include_unpublished=organiser)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _mine(event: Event) -> Registration | None:
+    return services.registration_for(event, current_user)
+
+
+def _sessions_for(event: Event, category: str | None):
+    return choosable_sessions(event, category=category)
+
+
+def _flash_outcome(registration: Registration) -> None:
+    messages = {
+        RegistrationStatus.CONFIRMED: (_("You are registered: see you there!"), "success"),
+        RegistrationStatus.PENDING: (
+            _("Registration received. The organisers will confirm it; we have sent you a mail."),
+            "info",
+        ),
+        RegistrationStatus.WAITLISTED: (
+            _(
+                "The meeting is full: you are on the waiting list, in position %(n)s. "
+                "We will write to you as soon as a place frees up.",
+                n=services.waitlist_position(registration),
+            ),
+            "warning",
+        ),
+    }
+    message, category = messages[RegistrationStatus(registration.status)]
+    flash(message, category)
+
+
+def _conflict_message(error: Conflict) -> str:
+    return getattr(error, "message", None) or str(error)
+
+
+@bp.app_template_global()
+def registration_box(event: Event) -> dict:
+    """What the event page's registration box shows to the current visitor."""
+    registration = None
+    if current_user.is_authenticated:
+        registration = _mine(event)
+    seats = services.free_seats(event)
+    return {
+        "registration": registration,
+        "position": services.waitlist_position(registration) if registration else None,
+        "is_open": event.registration_is_open(),
+        "full": seats == 0,
+        "seats": seats,
+    }
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@login_required
+def register(slug: str):
+    event = _event(slug)
+    existing = _mine(event)
+    if existing is not None and existing.is_active:
+        flash(_("You are already registered for this meeting."), "info")
+        return redirect(url_for("registration.mine", slug=slug))
+    if not event.registration_is_open():
+        not_yet = bool(event.registration_opens and utcnow() < event.registration_opens)
+        return render_template("registration/closed.html", event=event, not_yet=not_yet)
+    questions = services.event_questions(event)
+    categories = services.allowed_categories(event, current_user, by_organiser=False)
+    full = services.free_seats(event) == 0 and not event.requires_approval
+    if full and not event.waitlist_enabled:
+        return render_template("registration/closed.html", event=event, full=True)
+    default = services.default_category(event, current_user)
+    sessions = [] if full else _sessions_for(event, None if len(categories) > 1 else default)
+    form = registration_form(
+        questions,
+        categories=categories,
+        sessions=sessions,
+        registration=existing,
+        places_left=services.option_places_left(questions),
+    )
+    if not form.is_submitted() and "category" in form and not existing:
+        form["category"].data = default
+    if form.validate_on_submit():
+        data = RegistrationInput(
+            answers=form.raw_answers(),
+            category=form.category_value(),
+            session_ids=form.chosen_session_ids(),
+            consent=form["consent"].data,
+            listed=form["listed"].data,
+        )
+        try:
+            registration = services.register(event, current_user, data)
+        except ServiceValidationError as error:
+            form.apply_errors(error.errors)
+        except AlreadyRegistered as error:
+            flash(error.message, "info")
+            return redirect(url_for("registration.mine", slug=slug))
+        except Conflict as error:
+            form.apply_errors(getattr(error, "errors", None) or {"": [_conflict_message(error)]})
+        else:
+            _flash_outcome(registration)
+            return redirect(url_for("registration.mine", slug=slug))
+    return render_template(
+        "registration/form.html",
+        event=event,
+        form=form,
+        full=full,
+        next_position=services.waitlist_length(event.id) + 1 if full else None,
+        registration=None,
+    )
+
+
+def _answers_for_display(event: Event, registration: Registration) -> list[tuple[str, str]]:
+    answers = registration.answers or {}
+    return [
+        (question.label, display_answer(question, answers.get(question.key)))
+        for question in services.event_questions(event)
+    ]
+
+
+def _session_titles(event: Event, registration: Registration) -> list:
+    from pic_events.programme.models import ProgrammeSession
+
+    if not registration.session_ids:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(ProgrammeSession)
+            .where(ProgrammeSession.id.in_(registration.session_ids))
+            .order_by(ProgrammeSession.starts_at)
+        )
+    )
+
+
+@bp.get("/events/<slug>/registration")
+@login_required
+def mine(slug: str):
+    event = _event(slug)
+    registration = _mine(event)
+    if registration is None:
+        flash(_("You are not registered for this meeting yet."), "info")
+        return redirect(url_for("events.show", slug=slug))
+    return render_template(
+        "registration/mine.html",
+        event=event,
+        registration=registration,
+        position=services.waitlist_position(registration),
+        answers=_answers_for_display(event, registration),
+        sessions=_session_titles(event, registration),
+        can_change=registration.is_active and services.changes_allowed(event),
+        cancel_form=ConfirmForm(),
+    )
+
+
+@bp.route("/events/<slug>/registration/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    event = _event(slug)
+    registration = _mine(event)
+    if registration is None or not registration.is_active:
+        abort(404)
+    if not services.changes_allowed(event):
+        flash(_("Registration is closed: write to the organisers to change anything."), "warning")
+        return redirect(url_for("registration.mine", slug=slug))
+    categories = services.allowed_categories(event, current_user, by_organiser=False)
+    if registration.category not in categories:
+        categories = [registration.category]
+    holding = registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING)
+    sessions = _sessions_for(event, registration.category) if holding else []
+    questions = services.event_questions(event)
+    form = registration_form(
+        questions,
+        categories=categories,
+        sessions=sessions,
+        with_consent=False,
+        registration=registration,
+        places_left=services.option_places_left(questions),
+    )
+    if form.validate_on_submit():
+        changes = RegistrationChanges(
+            answers=form.raw_answers(),
+            category=form.category_value(),
+            session_ids=form.chosen_session_ids(),
+            listed=form["listed"].data,
+        )
+        try:
+            services.update_registration(registration, changes, actor=current_user)
+        except ServiceValidationError as error:
+            form.apply_errors(error.errors)
+        except Conflict as error:
+            form.apply_errors(getattr(error, "errors", None) or {"": [_conflict_message(error)]})
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registration.mine", slug=slug))
+    return render_template(
+        "registration/form.html", event=event, form=form, full=False, registration=registration
+    )
+
+
+@bp.route("/events/<slug>/registration/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(slug: str):
+    event = _event(slug)
+    registration = _mine(event)
+    if registration is None or not registration.is_active:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_registration(registration, actor=current_user)
+        except RegistrationConflict as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
+        return redirect(url_for("events.show", slug=slug))
+    return render_template(
+        "registration/cancel.html", event=event, registration=registration, form=form
+    )
+
+
+@bp.get("/my/registrations")
+@login_required
+def my_list():
+    registrations = privacy.user_registrations(current_user)
+    registrations.sort(key=lambda r: r.event.starts_on, reverse=True)
+    return render_template("registration/my_list.html", registrations=registrations)
+
+
+# Privacy --------------------------------------------------------------------------------
+
+
+@bp.get("/account/privacy")
+@login_required
+def privacy_page():
+    return render_template("registration/privacy.html", form=ConfirmForm())
+
+
+@bp.get("/account/my-data.json")
+@login_required
+def my_data():
+    body = json.dumps(privacy.export_user_data(current_user), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-pic-data.json"'},
+    )
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    form = ConfirmForm()
+    if not form.validate_on_submit() or request.form.get("email", "").strip().lower() != (
+        current_user.email.lower()
+    ):
+        flash(_("Type your e-mail address to confirm the deletion."), "danger")
+        return redirect(url_for("registration.privacy_page"))
+    user = current_user._get_current_object()
+    logout_user()
+    privacy.delete_account(user)
+    flash(_("Your account is deleted and your registrations are anonymised. Goodbye!"), "info")
+    return redirect(url_for("main.home"))
