@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from pic_events.directory.views import bp as directory_bp
     from pic_events.events.views import bp as events_bp
     from pic_events.main import bp as main_bp
+    from pic_events.programme.views import bp as programme_bp
     from pic_events.registration.organiser_views import bp as registration_admin_bp
     from pic_events.registration.views import bp as registration_bp
 
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(programme_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_admin_bp)
     register_api(app)

@@ -84,6 +84,63 @@ def make_event(
     return event
 
 
+def make_room(event: Event, name: str | None = None, **kw):
+    from pic_events.programme.models import Room
+
+    room = Room(event=event, name=name or f"Room {next(_counter)}", **kw)
+    db.session.add(room)
+    db.session.commit()
+    return room
+
+
+def make_programme_session(event: Event, starts_at, ends_at, **kw):
+    """A programme session; times are aware datetimes. `publish=True` publishes the
+    programme too (choices are only possible in a published programme)."""
+    from pic_events.programme.models import ProgrammeSession
+
+    if kw.pop("publish", False):
+        event.programme_published = True
+    kw.setdefault("title", f"Session {next(_counter)}")
+    session = ProgrammeSession(event=event, starts_at=starts_at, ends_at=ends_at, **kw)
+    db.session.add(session)
+    db.session.commit()
+    return session
+
+
+def make_question(event: Event, label: str | None = None, kind: str = "text", **kw):
+    """A registration question; `options` is a list of labels or (label, capacity) pairs."""
+    from pic_events.registration.models import Question, QuestionOption
+
+    options = [
+        QuestionOption(label=o, position=i)
+        if isinstance(o, str)
+        else QuestionOption(label=o[0], capacity=o[1], position=i)
+        for i, o in enumerate(kw.pop("options", []))
+    ]
+    kw.setdefault("position", next(_counter))
+    question = Question(
+        event_id=event.id, label=label or f"Question {next(_counter)}", kind=kind, **kw
+    )
+    question.options = options
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def make_registration(event: Event, user: User | None = None, **kw):
+    """A registration written directly (no rules, no mail): status confirmed by default."""
+    from pic_events.registration.models import Registration
+
+    kw.setdefault("status", "confirmed")
+    kw.setdefault("consent_at", utcnow())
+    if kw["status"] == "waitlisted":
+        kw.setdefault("waitlisted_at", utcnow())
+    registration = Registration(event_id=event.id, user=user or make_user(), **kw)
+    db.session.add(registration)
+    db.session.commit()
+    return registration
+
+
 def login(client, user: User) -> None:
     """Start a browser session as `user` (the log-in form itself is tested in accounts)."""
     with client.session_transaction() as session:
