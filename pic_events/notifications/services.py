@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,7 @@ def queue_mail(
 def init_app(app: Flask) -> None:
     """Start delivery after each commit that wrote outbox rows (listeners installed once)."""
     app.config.setdefault("MAIL_DELIVER_INLINE", True)
+    app.after_request(_deliver_after_response)
     for name, listener in (
         ("after_flush", _note_new_mail),
         ("after_commit", _start_delivery),
@@ -74,9 +75,29 @@ def _start_delivery(session: Session) -> None:
 
             enqueue_delivery()
         elif config.get("MAIL_DELIVER_INLINE", True):
-            deliver_inline()
+            if has_request_context():
+                g.deliver_mail_after_response = True
+            else:
+                deliver_inline()
     except Exception:  # the rows are committed: cron or the worker will deliver them
         logger.exception("Could not start mail delivery; the messages stay in the outbox")
+
+
+def _deliver_after_response(response: Response) -> Response:
+    """Deliver once the response is sent: the member does not wait for the SMTP server, and
+    the request's own database connection is back in the pool by then."""
+    if g.pop("deliver_mail_after_response", False):
+        app = current_app._get_current_object()
+
+        def deliver() -> None:
+            with app.app_context():
+                try:
+                    deliver_inline()
+                except Exception:
+                    logger.exception("Mail delivery failed; the messages stay in the outbox")
+
+        response.call_on_close(deliver)
+    return response
 
 
 def deliver_inline() -> None:
