@@ -11,6 +11,8 @@ from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+import pic_events.core.sqlite  # noqa: F401  (foreign keys on in SQLite)
+
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
