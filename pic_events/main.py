@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from sqlalchemy import text
 
 from pic_events.events import services as event_services
@@ -15,6 +15,11 @@ bp = Blueprint("main", __name__)
 def home():
     upcoming, past = event_services.public_events_split()
     return render_template("main/home.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/healthz")

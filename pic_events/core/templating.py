@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from flask import Flask, current_app
 from flask_babel import get_locale
 
@@ -14,10 +15,22 @@ from pic_events.core.pagination import page_args
 from pic_events.directory.sectors import sector_name
 
 
+# CLDR date skeletons; the time is always HH:mm (24 h, as at European meetings).
+DATE_SKELETONS = {"short": "yMd", "medium": "yMMMd", "long": "yMMMMEEEEd"}
+
+
 def local_datetime(value: datetime | None, tz_name: str, fmt: str = "medium") -> str:
+    """An instant as wall-clock time in the event's zone, without seconds, in the
+    reader's language ("Oct 1, 2026, 10:00", "1 oct. 2026, 10:00")."""
     if value is None:
         return ""
-    return format_datetime(value, format=fmt, tzinfo=ZoneInfo(tz_name), locale=get_locale())
+    local = value.astimezone(ZoneInfo(tz_name))
+    if fmt not in DATE_SKELETONS:
+        return format_datetime(local, format=fmt, locale=get_locale())
+    locale = Locale.parse(get_locale() or "en")
+    day = format_skeleton(DATE_SKELETONS[fmt], local, locale=locale)
+    clock = format_time(local, format="HH:mm", locale=locale)
+    return locale.datetime_formats[fmt].format(clock, day)
 
 
 def local_time(value: datetime | None, tz_name: str, fmt: str = "HH:mm") -> str:
