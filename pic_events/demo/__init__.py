@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from pic_events.demo.events import seed_event
 from pic_events.demo.network import seed_network, seed_people
+from pic_events.demo.programme import seed_programme
+from pic_events.demo.registrations import seed_registrations, seed_waitlist_event
 from pic_events.extensions import db
 
 
@@ -21,6 +23,10 @@ def seed_demo() -> DemoSummary:
     organisations = seed_network()
     _organiser, members = seed_people(organisations)
     event = seed_event()
+    db.session.commit()
+    seed_programme(event)
+    seed_registrations(event, members)
+    seed_waitlist_event(members)
     db.session.commit()
     clusters = {organisation.cluster_id for organisation in organisations}
     return DemoSummary(len(clusters), len(organisations), len(members), event.slug)
