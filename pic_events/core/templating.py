@@ -14,7 +14,6 @@ from pic_events.core.countries import country_name
 from pic_events.core.pagination import page_args
 from pic_events.directory.sectors import sector_name
 
-
 # CLDR date skeletons; the time is always HH:mm (24 h, as at European meetings).
 DATE_SKELETONS = {"short": "yMd", "medium": "yMMMd", "long": "yMMMMEEEEd"}
 
