@@ -12,6 +12,7 @@ from flask_babel import get_locale
 
 from pic_events.core.countries import country_name
 from pic_events.core.pagination import page_args
+from pic_events.core.types import utcnow
 from pic_events.directory.sectors import sector_name
 
 # CLDR date skeletons; the time is always HH:mm (24 h, as at European meetings).
@@ -70,6 +71,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(sector_name)
     app.add_template_global(page_args)
     app.add_template_global(get_locale)
+    app.add_template_global(utcnow, name="now_utc")
 
     @app.context_processor
     def inject_languages():
