@@ -70,6 +70,18 @@ def _check_name(errors: Errors, model, name: str, current_id: int | None, taken:
         _add(errors, "name", taken)
 
 
+def _checked(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    if errors:
+        raise ServiceValidationError(errors)
+    return values
+
+
+def _save_changes(row, values: dict[str, Any], taken: str) -> None:
+    for field, value in values.items():
+        setattr(row, field, value)
+    _commit_unique_name(taken)
+
+
 def _commit_unique_name(taken: str) -> None:
     """Two people can pass the name check at once: the unique index decides."""
     try:
@@ -113,10 +125,7 @@ def cluster_errors(values: dict[str, Any], cluster: Cluster | None = None) -> Er
 
 def create_cluster(values: dict[str, Any]) -> Cluster:
     values = clean_cluster(values)
-    errors = cluster_errors(values)
-    if errors:
-        raise ServiceValidationError(errors)
-    cluster = Cluster(**values)
+    cluster = Cluster(**_checked(values, cluster_errors(values)))
     db.session.add(cluster)
     _commit_unique_name(_cluster_taken_message())
     return cluster
@@ -124,12 +133,9 @@ def create_cluster(values: dict[str, Any]) -> Cluster:
 
 def update_cluster(cluster: Cluster, values: dict[str, Any]) -> Cluster:
     values = clean_cluster(values)
-    errors = cluster_errors(values, cluster)
-    if errors:
-        raise ServiceValidationError(errors)
-    for field, value in values.items():
-        setattr(cluster, field, value)
-    _commit_unique_name(_cluster_taken_message())
+    _save_changes(
+        cluster, _checked(values, cluster_errors(values, cluster)), _cluster_taken_message()
+    )
     return cluster
 
 
@@ -216,10 +222,7 @@ def organisation_errors(
 def build_organisation(values: dict[str, Any], *, taken: str | None = None) -> Organisation:
     """Validate and add a new organisation to the session without committing (sign-up)."""
     values = clean_organisation(values)
-    errors = organisation_errors(values, taken=taken)
-    if errors:
-        raise ServiceValidationError(errors)
-    organisation = Organisation(**values)
+    organisation = Organisation(**_checked(values, organisation_errors(values, taken=taken)))
     db.session.add(organisation)
     return organisation
 
@@ -232,12 +235,8 @@ def create_organisation(values: dict[str, Any]) -> Organisation:
 
 def update_organisation(organisation: Organisation, values: dict[str, Any]) -> Organisation:
     values = clean_organisation(values)
-    errors = organisation_errors(values, organisation)
-    if errors:
-        raise ServiceValidationError(errors)
-    for field, value in values.items():
-        setattr(organisation, field, value)
-    _commit_unique_name(_organisation_taken_message())
+    checked = _checked(values, organisation_errors(values, organisation))
+    _save_changes(organisation, checked, _organisation_taken_message())
     return organisation
 
 

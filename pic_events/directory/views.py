@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
-from pic_events.core.validation import ServiceValidationError, apply_errors_to_form
 from pic_events.directory import services
 from pic_events.directory.forms import (
     PARTNER,
@@ -55,14 +55,10 @@ def clusters():
 @organiser_required
 def create_cluster():
     form = ClusterForm()
-    if form.validate_on_submit():
-        try:
-            cluster = services.create_cluster(form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Cluster “%(name)s” added.", name=cluster.name), "success")
-            return redirect(url_for("directory.clusters"))
+    cluster = save_form(form, lambda: services.create_cluster(form.values()))
+    if cluster is not None:
+        flash(_("Cluster “%(name)s” added.", name=cluster.name), "success")
+        return redirect(url_for("directory.clusters"))
     return render_template("directory/cluster_form.html", form=form, cluster=None)
 
 
@@ -72,14 +68,9 @@ def edit_cluster(cluster_id: int):
     cluster = services.get_cluster(cluster_id) or abort(404)
     form = ClusterForm(obj=cluster)
     form.fill_from(cluster)
-    if form.validate_on_submit():
-        try:
-            services.update_cluster(cluster, form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Changes to “%(name)s” saved.", name=cluster.name), "success")
-            return redirect(url_for("directory.clusters"))
+    if save_form(form, lambda: services.update_cluster(cluster, form.values())) is not None:
+        flash(_("Changes to “%(name)s” saved.", name=cluster.name), "success")
+        return redirect(url_for("directory.clusters"))
     return render_template("directory/cluster_form.html", form=form, cluster=cluster)
 
 
@@ -110,14 +101,10 @@ def create_organisation():
     form = OrganisationForm()
     if not form.is_submitted() and request.args.get("cluster"):
         form.cluster_id.data = request.args["cluster"]
-    if form.validate_on_submit():
-        try:
-            organisation = services.create_organisation(form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Organisation “%(name)s” added.", name=organisation.name), "success")
-            return redirect(url_for("directory.organisations"))
+    organisation = save_form(form, lambda: services.create_organisation(form.values()))
+    if organisation is not None:
+        flash(_("Organisation “%(name)s” added.", name=organisation.name), "success")
+        return redirect(url_for("directory.organisations"))
     return render_template("directory/organisation_form.html", form=form, organisation=None)
 
 
@@ -127,12 +114,8 @@ def edit_organisation(organisation_id: int):
     organisation = services.get_organisation(organisation_id) or abort(404)
     form = OrganisationForm(obj=organisation)
     form.fill_from(organisation)
-    if form.validate_on_submit():
-        try:
-            services.update_organisation(organisation, form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Changes to “%(name)s” saved.", name=organisation.name), "success")
-            return redirect(url_for("directory.organisations"))
+    saved = save_form(form, lambda: services.update_organisation(organisation, form.values()))
+    if saved is not None:
+        flash(_("Changes to “%(name)s” saved.", name=organisation.name), "success")
+        return redirect(url_for("directory.organisations"))
     return render_template("directory/organisation_form.html", form=form, organisation=organisation)
