@@ -59,7 +59,7 @@ def _viewer_is_organiser() -> bool:
 
 
 def _visible_event(slug: str) -> Event:
-    event = services.get_event(slug, include_unpublished=_viewer_is_organiser())
+    event = services.event_for_viewer(slug, current_user)
     if event is None:
         raise ApiError(404, "No event has this address.")
     return event

@@ -160,6 +160,13 @@ def get_event(slug: str, *, include_unpublished: bool = False) -> Event | None:
     return db.session.scalar(query)
 
 
+def event_for_viewer(slug: str, viewer) -> Event | None:
+    """The event as `viewer` may see it: organisers see drafts too, others only published
+    or archived events. `viewer` is a user, the anonymous user or None."""
+    organiser = bool(viewer is not None and viewer.is_authenticated and viewer.is_organiser)
+    return get_event(slug, include_unpublished=organiser)
+
+
 def public_events_query():
     return (
         select(Event)

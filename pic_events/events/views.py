@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
-from pic_events.core.validation import ServiceValidationError, apply_errors_to_form
 from pic_events.events import services
 from pic_events.events.forms import EventForm
 from pic_events.events.models import EventStatus
@@ -15,11 +15,7 @@ bp = Blueprint("events", __name__)
 
 
 def _event_for_viewer(slug: str):
-    organiser = current_user.is_authenticated and current_user.is_organiser
-    event = services.get_event(slug, include_unpublished=organiser)
-    if event is None:
-        abort(404)
-    return event
+    return services.event_for_viewer(slug, current_user) or abort(404)
 
 
 @bp.get("/events/<slug>")
@@ -39,14 +35,10 @@ def organiser_list():
 @organiser_required
 def create():
     form = EventForm()
-    if form.validate_on_submit():
-        try:
-            event = services.create_event(form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Event “%(title)s” created as a draft.", title=event.title), "success")
-            return redirect(url_for("events.show", slug=event.slug))
+    event = save_form(form, lambda: services.create_event(form.values()))
+    if event is not None:
+        flash(_("Event “%(title)s” created as a draft.", title=event.title), "success")
+        return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/form.html", form=form, event=None)
 
 
@@ -56,14 +48,9 @@ def edit(slug: str):
     event = _event_for_viewer(slug)
     form = EventForm(obj=event)
     form.fill_from(event)
-    if form.validate_on_submit():
-        try:
-            services.update_event(event, form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("events.show", slug=event.slug))
+    if save_form(form, lambda: services.update_event(event, form.values())) is not None:
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/form.html", form=form, event=event)
 
 

@@ -44,9 +44,7 @@ def _viewer():
 
 
 def _event(slug: str) -> Event:
-    viewer = _viewer()
-    organiser = bool(viewer and viewer.is_organiser)
-    event = event_services.get_event(slug, include_unpublished=organiser)
+    event = event_services.event_for_viewer(slug, current_user)
     if event is None:
         raise ApiError(404, "No event has this address.")
     return event

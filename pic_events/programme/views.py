@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.core.forms import save_form
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import Conflict, ServiceValidationError, apply_errors_to_form
 from pic_events.events import services as event_services
@@ -29,11 +30,7 @@ def iso_in_zone(instant, tz_name: str) -> str:
 
 
 def _event(slug: str) -> Event:
-    organiser = current_user.is_authenticated and current_user.is_organiser
-    event = event_services.get_event(slug, include_unpublished=organiser)
-    if event is None:
-        abort(404)
-    return event
+    return event_services.event_for_viewer(slug, current_user) or abort(404)
 
 
 def _session(event: Event, session_id: int) -> ProgrammeSession:
@@ -188,21 +185,38 @@ def hide_restricted(slug: str):
     return redirect(url_for("programme.editor", slug=event.slug))
 
 
-def _save_session_form(event: Event, form: SessionForm, session: ProgrammeSession | None):
-    """Validate and save; returns the saved session, or None to show the form again."""
-    if not form.validate_on_submit():
-        return None, []
-    try:
-        saved = services.save_session(
-            event, form.values(), session, confirmed=form.save_anyway.data
-        )
-    except ServiceValidationError as error:
-        apply_errors_to_form(form, _form_field_errors(error.errors))
-    except services.ScheduleWarnings as warning:
-        return None, warning.warnings
-    else:
-        return saved.session, []
-    return None, []
+def _session_form_page(event: Event, session: ProgrammeSession | None, source, saved_message):
+    """The add / edit page of a session: `source` fills the form (a copy, or the session
+    itself); `saved_message(title)` is flashed once the session is saved."""
+    form = SessionForm()
+    form.setup(event, services.list_rooms(event), session or source)
+    if source is not None:
+        form.fill_from(services.duplicate_values(source))
+    warnings: list[str] = []
+    if form.validate_on_submit():
+        try:
+            saved = services.save_session(
+                event, form.values(), session, confirmed=form.save_anyway.data
+            )
+        except ServiceValidationError as error:
+            apply_errors_to_form(form, _form_field_errors(error.errors))
+        except services.ScheduleWarnings as warning:
+            warnings = warning.warnings
+        else:
+            flash(saved_message(saved.session.title), "success")
+            return _to_editor(event, saved.session)
+    return render_template(
+        "programme/session_form.html",
+        event=event,
+        form=form,
+        session=session,
+        source=None if session else source,
+        warnings=warnings,
+    )
+
+
+def _to_editor(event: Event, session: ProgrammeSession):
+    return redirect(url_for("programme.editor", slug=event.slug, _anchor=f"s{session.id}"))
 
 
 def _form_field_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -216,21 +230,8 @@ def new_session(slug: str):
     event = _event(slug)
     source_id = request.args.get("from", type=int)
     source = _session(event, source_id) if source_id else None
-    form = SessionForm()
-    form.setup(event, services.list_rooms(event), source)
-    if source is not None:
-        form.fill_from(services.duplicate_values(source))
-    saved, warnings = _save_session_form(event, form, None)
-    if saved is not None:
-        flash(_("“%(title)s” added to the programme.", title=saved.title), "success")
-        return redirect(url_for("programme.editor", slug=event.slug, _anchor=f"s{saved.id}"))
-    return render_template(
-        "programme/session_form.html",
-        event=event,
-        form=form,
-        session=None,
-        source=source,
-        warnings=warnings,
+    return _session_form_page(
+        event, None, source, lambda title: _("“%(title)s” added to the programme.", title=title)
     )
 
 
@@ -239,20 +240,8 @@ def new_session(slug: str):
 def edit_session(slug: str, session_id: int):
     event = _event(slug)
     session = _session(event, session_id)
-    form = SessionForm()
-    form.setup(event, services.list_rooms(event), session)
-    form.fill_from(services.duplicate_values(session))
-    saved, warnings = _save_session_form(event, form, session)
-    if saved is not None:
-        flash(_("Changes to “%(title)s” saved.", title=saved.title), "success")
-        return redirect(url_for("programme.editor", slug=event.slug, _anchor=f"s{saved.id}"))
-    return render_template(
-        "programme/session_form.html",
-        event=event,
-        form=form,
-        session=session,
-        source=None,
-        warnings=warnings,
+    return _session_form_page(
+        event, session, session, lambda title: _("Changes to “%(title)s” saved.", title=title)
     )
 
 
@@ -280,7 +269,7 @@ def move_session(slug: str, session_id: int):
             warnings = warning.warnings
         else:
             flash(_("“%(title)s” moved.", title=session.title), "success")
-            return redirect(url_for("programme.editor", slug=event.slug, _anchor=f"s{session.id}"))
+            return _to_editor(event, session)
     return render_template(
         "programme/move.html", event=event, form=form, session=session, warnings=warnings
     )
@@ -305,14 +294,10 @@ def delete_session(slug: str, session_id: int):
 def rooms(slug: str):
     event = _event(slug)
     form = RoomForm()
-    if form.validate_on_submit():
-        try:
-            room = services.save_room(event, form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Room “%(name)s” added.", name=room.name), "success")
-            return redirect(url_for("programme.rooms", slug=event.slug))
+    room = save_form(form, lambda: services.save_room(event, form.values()))
+    if room is not None:
+        flash(_("Room “%(name)s” added.", name=room.name), "success")
+        return redirect(url_for("programme.rooms", slug=event.slug))
     return render_template(
         "programme/rooms.html", event=event, rooms=services.list_rooms(event), form=form
     )
@@ -324,14 +309,9 @@ def edit_room(slug: str, room_id: int):
     event = _event(slug)
     room = _room(event, room_id)
     form = RoomForm(obj=room)
-    if form.validate_on_submit():
-        try:
-            services.save_room(event, form.values(), room)
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("programme.rooms", slug=event.slug))
+    if save_form(form, lambda: services.save_room(event, form.values(), room)) is not None:
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("programme.rooms", slug=event.slug))
     return render_template("programme/room_form.html", event=event, room=room, form=form)
 
 
@@ -354,21 +334,18 @@ def delete_room(slug: str, room_id: int):
 def new_edition(slug: str):
     source = _event(slug)
     form = NewEditionForm()
-    if form.validate_on_submit():
-        try:
-            event = copy_edition(
-                source, slug=form.slug.data, title=form.title.data, starts_on=form.starts_on.data
-            )
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(
-                _(
-                    "“%(title)s” created as a draft from “%(source)s”.",
-                    title=event.title,
-                    source=source.title,
-                ),
-                "success",
-            )
-            return redirect(url_for("programme.editor", slug=event.slug))
+    event = save_form(
+        form,
+        lambda: copy_edition(
+            source, slug=form.slug.data, title=form.title.data, starts_on=form.starts_on.data
+        ),
+    )
+    if event is not None:
+        message = _(
+            "“%(title)s” created as a draft from “%(source)s”.",
+            title=event.title,
+            source=source.title,
+        )
+        flash(message, "success")
+        return redirect(url_for("programme.editor", slug=event.slug))
     return render_template("programme/new_edition.html", event=source, form=form)

@@ -35,8 +35,7 @@ blp = Blueprint("registration_api", __name__, description="Registration")
 
 
 def _event(slug: str) -> Event:
-    organiser = current_user.is_authenticated and current_user.is_organiser
-    event = event_services.get_event(slug, include_unpublished=organiser)
+    event = event_services.event_for_viewer(slug, current_user)
     if event is None:
         raise ApiError(404, "No such event.")
     return event
