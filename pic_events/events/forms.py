@@ -13,7 +13,49 @@ from pic_events.core.countries import country_choices
 from pic_events.core.timezones import all_timezones, is_valid_timezone, localize, to_zone
 
 
-class EventForm(FlaskForm):
+class RegistrationWindowFields(FlaskForm):
+    """When registration opens and closes, typed as wall-clock times in the event's zone and
+    stored as UTC instants; the capacity and approval that go with them."""
+
+    registration_opens = DateTimeLocalField(
+        _l("Registration opens"),
+        validators=[Optional()],
+        description=_l("In the event's time zone"),
+    )
+    registration_closes = DateTimeLocalField(
+        _l("Registration closes"),
+        validators=[Optional()],
+        description=_l("In the event's time zone; members can change their answers until then"),
+    )
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l("Confirmed places; leave empty for no limit"),
+    )
+    requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
+
+    def fill_window_from(self, event) -> None:
+        """Show the stored UTC instants as wall-clock times in the event's zone."""
+        if self.is_submitted():
+            return
+        for name in ("registration_opens", "registration_closes"):
+            value = getattr(event, name)
+            if value is not None:
+                getattr(self, name).data = to_zone(value, event.timezone).replace(tzinfo=None)
+
+    def window_values(self, tz_name: str) -> dict[str, Any]:
+        def aware(value: datetime | None) -> datetime | None:
+            return localize(value, tz_name) if value else None
+
+        return {
+            "registration_opens": aware(self.registration_opens.data),
+            "registration_closes": aware(self.registration_closes.data),
+            "capacity": self.capacity.data,
+            "requires_approval": self.requires_approval.data,
+        }
+
+
+class EventForm(RegistrationWindowFields):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Address (slug)"),
@@ -28,22 +70,6 @@ class EventForm(FlaskForm):
     # InputRequired, not DataRequired: a date typed wrong says so, not "required".
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
-    registration_opens = DateTimeLocalField(
-        _l("Registration opens"),
-        validators=[Optional()],
-        description=_l("In the event's time zone"),
-    )
-    registration_closes = DateTimeLocalField(
-        _l("Registration closes"),
-        validators=[Optional()],
-        description=_l("In the event's time zone"),
-    )
-    capacity = IntegerField(
-        _l("Capacity"),
-        validators=[Optional(), NumberRange(min=0)],
-        description=_l("Leave empty for no limit"),
-    )
-    requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
     privacy_notice = TextAreaField(_l("Privacy notice"), validators=[Optional()])
     retention_until = DateField(
         _l("Keep registrations until"),
@@ -57,18 +83,10 @@ class EventForm(FlaskForm):
         self.timezone.choices = sorted(all_timezones())
 
     def fill_from(self, event) -> None:
-        """Show stored UTC instants as wall-clock times in the event's zone."""
-        for name in ("registration_opens", "registration_closes"):
-            value = getattr(event, name)
-            if value is not None and not self.is_submitted():
-                getattr(self, name).data = to_zone(value, event.timezone).replace(tzinfo=None)
+        self.fill_window_from(event)
 
     def values(self) -> dict[str, Any]:
         tz = self.timezone.data if is_valid_timezone(self.timezone.data or "") else "UTC"
-
-        def aware(value: datetime | None) -> datetime | None:
-            return localize(value, tz) if value else None
-
         return {
             "title": self.title.data,
             "slug": self.slug.data,
@@ -79,10 +97,7 @@ class EventForm(FlaskForm):
             "timezone": self.timezone.data,
             "starts_on": self.starts_on.data,
             "ends_on": self.ends_on.data,
-            "registration_opens": aware(self.registration_opens.data),
-            "registration_closes": aware(self.registration_closes.data),
-            "capacity": self.capacity.data,
-            "requires_approval": self.requires_approval.data,
             "privacy_notice": self.privacy_notice.data or "",
             "retention_until": self.retention_until.data,
+            **self.window_values(tz),
         }
