@@ -14,6 +14,10 @@ class ServiceValidationError(Exception):
 class Conflict(Exception):
     """The request is valid but clashes with the state: full, taken, already booked."""
 
+    @property
+    def message(self) -> str:
+        return str(self)
+
 
 def apply_errors_to_form(form, errors: dict[str, list[str]]) -> None:
     """Show service errors next to the form's fields (or at the top when there is no field)."""

@@ -1,16 +1,13 @@
 """Registration rules, used by the HTML pages, the API and the CLI alike.
 
-Every change to an event's registrations first locks the event row (SELECT ... FOR UPDATE
-on PostgreSQL; on SQLite a no-op UPDATE takes the database's write lock), then counts seats
-and choice places, writes, queues mails in the outbox and commits once. Two people sending
-the form at the same moment are served one after the other, so confirmed registrations
-never exceed the capacity of the event or of a choice.
+Every change to an event's registrations first locks the event row (capacity.py), then
+counts seats and choice places, writes, queues mails in the outbox and commits once. Two
+people sending the form at the same moment are served one after the other, so confirmed
+registrations never exceed the capacity of the event or of a choice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +20,30 @@ from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events.models import ALL_CATEGORIES, Event
 from pic_events.extensions import db
-from pic_events.registration import audit, mails
+from pic_events.registration import audit, mails, session_choices
+from pic_events.registration.capacity import (  # some only re-exported: pages and API show them
+    free_seats,
+    full_options,
+    has_free_seat,
+    held_option_ids,
+    lock_event,
+    locked,
+    option_places_left,  # noqa: F401
+    option_places_taken,  # noqa: F401
+    reload_registration,
+    sync_option_picks,
+    transaction,
+    waitlist_length,  # noqa: F401
+    waitlist_order,
+    waitlist_position,
+    waitlist_positions,  # noqa: F401
+)
 from pic_events.registration.mails import MailKind
 from pic_events.registration.models import (
     CATEGORY_LABELS,
     HOLDING_STATUSES,
     AuditAction,
     Category,
-    OptionPick,
     Question,
     QuestionOption,
     Registration,
@@ -46,7 +59,6 @@ class RegistrationConflict(Conflict):
 
     def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.errors = errors or {}
 
 
@@ -85,100 +97,6 @@ class RegistrationChanges:
     listed: bool | None = None
 
 
-# Locks and counts ------------------------------------------------------------------------
-
-
-def lock_event(event_id: int) -> Event:
-    """Serialise every registration change of this event until the transaction ends."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite has no row locks; a write takes the database's write lock at once.
-        db.session.execute(sa.text("UPDATE event SET id = id WHERE id = :id"), {"id": event_id})
-        query = sa.select(Event).where(Event.id == event_id)
-    else:
-        query = sa.select(Event).where(Event.id == event_id).with_for_update()
-    return db.session.scalars(query.execution_options(populate_existing=True)).one()
-
-
-def _reload(registration_id: int) -> Registration:
-    query = sa.select(Registration).where(Registration.id == registration_id)
-    return db.session.scalars(query.execution_options(populate_existing=True)).one()
-
-
-@contextmanager
-def _transaction() -> Iterator[None]:
-    """Commit at the end; on any error roll back, so nothing is half-written."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
-def confirmed_count(event_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.status == Status.CONFIRMED)
-    )
-
-
-def free_seats(event: Event) -> int | None:
-    """Seats left, None when the event has no limit."""
-    if event.capacity is None:
-        return None
-    return max(event.capacity - confirmed_count(event.id), 0)
-
-
-def _has_free_seat(event: Event) -> bool:
-    seats = free_seats(event)
-    return seats is None or seats > 0
-
-
-def _waitlist_order():
-    return (Registration.waitlisted_at, Registration.id)
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first on the waiting list; None when not waitlisted."""
-    if registration.status != Status.WAITLISTED or registration.waitlisted_at is None:
-        return None
-    ahead = sa.or_(
-        Registration.waitlisted_at < registration.waitlisted_at,
-        sa.and_(
-            Registration.waitlisted_at == registration.waitlisted_at,
-            Registration.id <= registration.id,
-        ),
-    )
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == registration.event_id,
-            Registration.status == Status.WAITLISTED,
-            ahead,
-        )
-    )
-
-
-def waitlist_positions(event_id: int) -> dict[int, int]:
-    """Registration id -> position on the waiting list, 1..N without gaps (one query)."""
-    ids = db.session.scalars(
-        sa.select(Registration.id)
-        .where(Registration.event_id == event_id, Registration.status == Status.WAITLISTED)
-        .order_by(*_waitlist_order())
-    )
-    return {registration_id: n for n, registration_id in enumerate(ids, start=1)}
-
-
-def waitlist_length(event_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.status == Status.WAITLISTED)
-    )
-
-
 def event_questions(event: Event) -> list[Question]:
     return list(
         db.session.scalars(
@@ -189,80 +107,16 @@ def event_questions(event: Event) -> list[Question]:
     )
 
 
-def option_places_taken(option_ids: set[int], exclude_registration_id: int | None = None):
-    """Option id -> places held by pending and confirmed registrations."""
-    if not option_ids:
-        return {}
-    query = (
-        sa.select(OptionPick.option_id, sa.func.count())
-        .join(Registration, Registration.id == OptionPick.registration_id)
-        .where(OptionPick.option_id.in_(option_ids), Registration.status.in_(HOLDING_STATUSES))
-        .group_by(OptionPick.option_id)
-    )
-    if exclude_registration_id is not None:
-        query = query.where(Registration.id != exclude_registration_id)
-    return dict(db.session.execute(query).all())
-
-
-def option_places_left(questions: list[Question]) -> dict[int, int]:
-    """Option id -> places left, for the options that have a limit."""
-    limited = {o.id: o.capacity for q in questions for o in q.options if o.capacity is not None}
-    taken = option_places_taken(set(limited))
-    return {oid: max(capacity - taken.get(oid, 0), 0) for oid, capacity in limited.items()}
-
-
-def _full_options(questions: list[Question], option_ids: set[int], registration_id: int | None):
-    limited = {
-        option.id: (question, option)
-        for question in questions
-        for option in question.options
-        if option.capacity is not None and option.id in option_ids
-    }
-    taken = option_places_taken(set(limited), registration_id)
-    return [
-        pair for option_id, pair in limited.items() if taken.get(option_id, 0) >= pair[1].capacity
-    ]
-
-
 def _check_option_places(
     questions: list[Question], new_option_ids: set[int], registration_id: int | None
 ) -> None:
     errors: dict[str, list[str]] = {}
-    for question, option in _full_options(questions, new_option_ids, registration_id):
+    for question, option in full_options(questions, new_option_ids, registration_id):
         errors.setdefault(f"answers.{question.id}", []).append(
             _("No place left for “%(label)s”. Please choose another option.", label=option.label)
         )
     if errors:
         raise PlacesFull(_("A choice you made has no place left."), errors)
-
-
-def _held_option_ids(registration: Registration) -> set[int]:
-    if registration.status not in HOLDING_STATUSES:
-        return set()
-    return {pick.option_id for pick in registration.option_picks}
-
-
-def _sync_option_picks(registration: Registration, option_ids: set[int]) -> None:
-    keep = [pick for pick in registration.option_picks if pick.option_id in option_ids]
-    have = {pick.option_id for pick in keep}
-    registration.option_picks = keep + [
-        OptionPick(option_id=option_id) for option_id in sorted(option_ids - have)
-    ]
-
-
-# Sessions (the programme module owns the rules) ------------------------------------------
-
-
-def _set_sessions(registration: Registration, session_ids: list[int]) -> None:
-    from pic_events.registration import session_choices
-
-    session_choices.set_choices(registration, session_ids)
-
-
-def _release_sessions(registration: Registration) -> None:
-    from pic_events.registration import session_choices
-
-    session_choices.release_choices(registration)
 
 
 # Categories and eligibility --------------------------------------------------------------
@@ -337,7 +191,7 @@ def changes_allowed(event: Event) -> bool:
 def _initial_status(event: Event, *, by_organiser: bool) -> Status:
     if event.requires_approval and not by_organiser:
         return Status.PENDING
-    if _has_free_seat(event):
+    if has_free_seat(event):
         return Status.CONFIRMED
     if event.waitlist_enabled:
         return Status.WAITLISTED
@@ -361,11 +215,11 @@ def register(
     """Register `user`; `actor` is who does it (an organiser on someone's behalf)."""
     actor = actor or user
     by_organiser = actor.is_organiser
-    with _transaction():
+    with transaction():
         event = lock_event(event.id)
         existing = registration_for(event, user)
         if existing is not None:
-            existing = _reload(existing.id)
+            existing = reload_registration(existing.id)
         _check_can_register(event, existing, by_organiser)
         questions = event_questions(event)
         answers, errors = clean_answers(questions, data.answers)
@@ -384,9 +238,9 @@ def register(
         registration = _write_new_registration(
             event, user, existing, status, category, answers, data
         )
-        _sync_option_picks(registration, option_ids)
+        sync_option_picks(registration, option_ids)
         if data.session_ids is not None and status in HOLDING_STATUSES:
-            _set_sessions(registration, data.session_ids)
+            session_choices.set_choices(registration, data.session_ids)
         audit.record(
             registration, AuditAction.CREATED, actor, changes=_creation_changes(registration)
         )
@@ -455,9 +309,7 @@ def update_registration(
     registration: Registration, changes: RegistrationChanges, *, actor: User
 ) -> Registration:
     by_organiser = actor.is_organiser
-    with _transaction():
-        event = lock_event(registration.event_id)
-        registration = _reload(registration.id)
+    with locked(registration) as (event, registration):
         if not registration.is_active:
             raise RegistrationConflict(_("A cancelled or declined registration cannot change."))
         if not by_organiser and not changes_allowed(event):
@@ -488,15 +340,15 @@ def update_registration(
         option_ids = chosen_option_ids(questions, answers)
         if holding:
             _check_option_places(
-                questions, option_ids - _held_option_ids(registration), registration.id
+                questions, option_ids - held_option_ids(registration), registration.id
             )
         registration.answers = answers
         registration.category = category
         if changes.listed is not None:
             registration.listed = changes.listed
-        _sync_option_picks(registration, option_ids)
+        sync_option_picks(registration, option_ids)
         if changes.session_ids is not None and holding:
-            _set_sessions(registration, changes.session_ids)
+            session_choices.set_choices(registration, changes.session_ids)
         db.session.flush()
         db.session.refresh(registration, ["session_choices"])
         changed = audit.diff(before, audit.snapshot(registration))
@@ -512,8 +364,8 @@ def _set_status(registration: Registration, status: Status) -> dict[str, list[An
     before = registration.status
     registration.status = status.value
     registration.waitlisted_at = utcnow() if status == Status.WAITLISTED else None
-    if status not in (Status.PENDING, Status.CONFIRMED):
-        _release_sessions(registration)
+    if status not in HOLDING_STATUSES:
+        session_choices.release_choices(registration)
     return {"status": [before, status.value]}
 
 
@@ -521,9 +373,7 @@ def cancel_registration(
     registration: Registration, *, actor: User | None, message: str = ""
 ) -> Registration:
     """Cancel; a freed seat goes to the first on the waiting list, who is mailed."""
-    with _transaction():
-        event = lock_event(registration.event_id)
-        registration = _reload(registration.id)
+    with locked(registration) as (event, registration):
         if not registration.is_active:
             raise RegistrationConflict(_("This registration is already cancelled."))
         held_seat = registration.status == Status.CONFIRMED
@@ -537,12 +387,10 @@ def cancel_registration(
 
 def approve(registration: Registration, *, actor: User) -> Registration:
     """Pending -> confirmed, or waitlisted when the event is full."""
-    with _transaction():
-        event = lock_event(registration.event_id)
-        registration = _reload(registration.id)
+    with locked(registration) as (event, registration):
         if registration.status != Status.PENDING:
             raise RegistrationConflict(_("Only a registration pending approval can be approved."))
-        if _has_free_seat(event):
+        if has_free_seat(event):
             changes = _set_status(registration, Status.CONFIRMED)
             audit.record(registration, AuditAction.APPROVED, actor, changes=changes)
             mails.send(MailKind.APPROVED, registration)
@@ -556,9 +404,7 @@ def approve(registration: Registration, *, actor: User) -> Registration:
 
 
 def decline(registration: Registration, *, actor: User, message: str = "") -> Registration:
-    with _transaction():
-        event = lock_event(registration.event_id)
-        registration = _reload(registration.id)
+    with locked(registration) as (event, registration):
         if not registration.is_active:
             raise RegistrationConflict(_("This registration is already cancelled or declined."))
         held_seat = registration.status == Status.CONFIRMED
@@ -575,12 +421,10 @@ def decline(registration: Registration, *, actor: User, message: str = "") -> Re
 
 def promote(registration: Registration, *, actor: User) -> Registration:
     """An organiser moves someone from the waiting list (a seat must be free)."""
-    with _transaction():
-        event = lock_event(registration.event_id)
-        registration = _reload(registration.id)
+    with locked(registration) as (event, registration):
         if registration.status != Status.WAITLISTED:
             raise RegistrationConflict(_("This registration is not on the waiting list."))
-        if not _has_free_seat(event):
+        if not has_free_seat(event):
             raise EventFull(_("No place is free: raise the capacity first, then try again."))
         _promote_one(registration, actor)
     return registration
@@ -588,7 +432,7 @@ def promote(registration: Registration, *, actor: User) -> Registration:
 
 def fill_free_seats(event: Event) -> list[Registration]:
     """Give free seats to the waiting list in order (after a capacity increase)."""
-    with _transaction():
+    with transaction():
         event = lock_event(event.id)
         promoted = _fill_free_seats(event)
     return promoted
@@ -601,7 +445,7 @@ def _fill_free_seats(event: Event) -> list[Registration]:
         first = db.session.scalar(
             sa.select(Registration)
             .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
-            .order_by(*_waitlist_order())
+            .order_by(*waitlist_order())
             .limit(1)
         )
         if first is None:
@@ -616,12 +460,12 @@ def _promote_one(registration: Registration, actor: User | None) -> None:
     """Confirm; choices whose places went meanwhile are dropped and the mail says so."""
     questions = event_questions(registration.event)
     picked = {pick.option_id for pick in registration.option_picks}
-    full = _full_options(questions, picked, registration.id)
+    full = full_options(questions, picked, registration.id)
     changes = _set_status(registration, Status.CONFIRMED)
     note = ""
     if full:
         registration.answers = _without_options(registration.answers, full)
-        _sync_option_picks(registration, picked - {option.id for _q, option in full})
+        sync_option_picks(registration, picked - {option.id for _q, option in full})
         labels = ", ".join(option.label for _q, option in full)
         note = _("No place was left for: %(labels)s. Please choose again.", labels=labels)
         changes["dropped_options"] = [labels, None]

@@ -21,15 +21,8 @@ from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession
-from pic_events.registration.models import (
-    Category,
-    Registration,
-    RegistrationStatus,
-    SessionChoice,
-)
+from pic_events.registration.models import HOLDING_STATUSES, Category, Registration, SessionChoice
 
-# Registrations that hold places in sessions (and may choose them).
-ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED.value, RegistrationStatus.PENDING.value)
 # Who may attend restricted (steering-committee) sessions.
 RESTRICTED_CATEGORIES = (Category.STEERING.value, Category.ORGANISER.value)
 
@@ -43,7 +36,8 @@ class RestrictedError(ServiceValidationError):
 
 
 def may_choose(registration: Registration) -> bool:
-    return registration.status in ACTIVE_STATUSES
+    """Registrations that hold a place (pending or confirmed) hold places in sessions too."""
+    return registration.status in HOLDING_STATUSES
 
 
 def may_attend_restricted(registration: Registration | None) -> bool:
@@ -69,6 +63,19 @@ def choosable_sessions(event: Event, *, category: str | None = None) -> list[Pro
 
 def chosen_session_ids(registration: Registration) -> set[int]:
     return {choice.session_id for choice in registration.session_choices}
+
+
+def chosen_sessions(registration: Registration) -> list[ProgrammeSession]:
+    """The sessions this registration chose, in time order (one query)."""
+    if not registration.session_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(ProgrammeSession)
+            .where(ProgrammeSession.id.in_(registration.session_ids))
+            .order_by(ProgrammeSession.starts_at)
+        )
+    )
 
 
 def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
@@ -151,7 +158,7 @@ def _taken_places(session_ids: list[int]) -> dict[int, int]:
         .join(Registration, Registration.id == SessionChoice.registration_id)
         .where(
             SessionChoice.session_id.in_(session_ids),
-            Registration.status.in_(ACTIVE_STATUSES),
+            Registration.status.in_(HOLDING_STATUSES),
         )
         .group_by(SessionChoice.session_id)
     )
