@@ -4,7 +4,6 @@ the forms only carry input to the services, which apply the rules and report err
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,17 +12,18 @@ from wtforms import (
     BooleanField,
     DateField,
     FloatField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields import DateTimeLocalField, EmailField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.fields import EmailField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from pic_events.core.timezones import localize, to_zone
+from pic_events.core.validation import Conflict, ServiceValidationError
+from pic_events.events.forms import RegistrationWindowFields
 from pic_events.events.models import ALL_CATEGORIES, Event
+from pic_events.registration import services
 from pic_events.registration.models import (
     CATEGORY_LABELS,
     QUESTION_TYPE_LABELS,
@@ -38,6 +38,7 @@ from pic_events.registration.questions import (
     form_field,
     form_initial,
 )
+from pic_events.registration.services import RegistrationChanges, RegistrationInput
 
 
 def category_choices(categories: Sequence[str]) -> list[tuple[str, str]]:
@@ -60,6 +61,27 @@ class RegistrationFormBase(FlaskForm):
     def category_value(self) -> str | None:
         return self["category"].data if "category" in self else None
 
+    def registration_input(self) -> RegistrationInput:
+        return RegistrationInput(
+            answers=self.raw_answers(),
+            category=self.category_value(),
+            session_ids=self.chosen_session_ids(),
+            consent=self["consent"].data,
+            listed=self["listed"].data,
+        )
+
+    def registration_changes(self) -> RegistrationChanges:
+        return RegistrationChanges(
+            answers=self.raw_answers(),
+            category=self.category_value(),
+            session_ids=self.chosen_session_ids(),
+            listed=self["listed"].data,
+        )
+
+    def apply_conflict(self, error: Conflict) -> None:
+        """A conflict's field errors next to the fields, else its message at the top."""
+        self.apply_errors(getattr(error, "errors", None) or {"": [error.message]})
+
     def apply_errors(self, errors: dict[str, list[str]]) -> None:
         """Service errors next to their fields; "answers.12" is the field of question 12."""
         for key, messages in errors.items():
@@ -68,6 +90,24 @@ class RegistrationFormBase(FlaskForm):
                 self[name].errors = list(self[name].errors) + list(messages)
             else:
                 self.form_errors.extend(messages)
+
+
+def save_registration_changes(
+    form: RegistrationFormBase, registration: Registration, actor
+) -> bool:
+    """Validate the posted form and save its changes; errors and conflicts go on the form.
+    True once saved."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        services.update_registration(registration, form.registration_changes(), actor=actor)
+    except ServiceValidationError as error:
+        form.apply_errors(error.errors)
+    except Conflict as error:
+        form.apply_conflict(error)
+    else:
+        return True
+    return False
 
 
 def registration_form(
@@ -193,23 +233,7 @@ class QuestionForm(FlaskForm):
             self.options.data = option_lines(question)
 
 
-class SettingsForm(FlaskForm):
-    registration_opens = DateTimeLocalField(
-        _l("Registration opens"),
-        validators=[Optional()],
-        description=_l("In the event's time zone"),
-    )
-    registration_closes = DateTimeLocalField(
-        _l("Registration closes"),
-        validators=[Optional()],
-        description=_l("In the event's time zone; members can change their answers until then"),
-    )
-    capacity = IntegerField(
-        _l("Capacity"),
-        validators=[Optional(), NumberRange(min=0)],
-        description=_l("Confirmed places; leave empty for no limit"),
-    )
-    requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
+class SettingsForm(RegistrationWindowFields):
     waitlist_enabled = BooleanField(
         _l("When full, put new registrations on a waiting list"),
         description=_l("Without a waiting list, registration stops when the meeting is full"),
@@ -244,23 +268,11 @@ class SettingsForm(FlaskForm):
         self.self_service_categories.choices = choices
 
     def fill_from(self, event: Event) -> None:
-        if self.is_submitted():
-            return
-        for name in ("registration_opens", "registration_closes"):
-            value = getattr(event, name)
-            getattr(self, name).data = (
-                to_zone(value, event.timezone).replace(tzinfo=None) if value else None
-            )
+        self.fill_window_from(event)
 
     def values(self, event: Event) -> dict[str, Any]:
-        def aware(value: datetime | None) -> datetime | None:
-            return localize(value, event.timezone) if value else None
-
         return {
-            "registration_opens": aware(self.registration_opens.data),
-            "registration_closes": aware(self.registration_closes.data),
-            "capacity": self.capacity.data,
-            "requires_approval": self.requires_approval.data,
+            **self.window_values(event.timezone),
             "waitlist_enabled": self.waitlist_enabled.data,
             "registration_categories": list(self.registration_categories.data or []),
             "self_service_categories": list(self.self_service_categories.data or []),

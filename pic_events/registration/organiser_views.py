@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
 from pic_events.core.types import utcnow
-from pic_events.core.validation import Conflict, ServiceValidationError, apply_errors_to_form
+from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.directory.models import Organisation
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
@@ -24,6 +25,7 @@ from pic_events.registration.forms import (
     QuestionForm,
     SettingsForm,
     registration_form,
+    save_registration_changes,
 )
 from pic_events.registration.models import (
     CATEGORY_LABELS,
@@ -34,17 +36,13 @@ from pic_events.registration.models import (
     RegistrationStatus,
 )
 from pic_events.registration.questions import display_answer
-from pic_events.registration.services import RegistrationChanges, RegistrationInput
-from pic_events.registration.session_choices import choosable_sessions
+from pic_events.registration.session_choices import choosable_sessions, chosen_sessions
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser")
 
 
 def _event(slug: str) -> Event:
-    event = event_services.get_event(slug, include_unpublished=True)
-    if event is None:
-        abort(404)
-    return event
+    return event_services.get_event(slug, include_unpublished=True) or abort(404)
 
 
 def _registration(registration_id: int) -> Registration:
@@ -52,10 +50,6 @@ def _registration(registration_id: int) -> Registration:
     if registration is None:
         abort(404)
     return registration
-
-
-def _message(error: Exception) -> str:
-    return getattr(error, "message", None) or str(error)
 
 
 # List, counts, exports ------------------------------------------------------------------
@@ -161,20 +155,13 @@ def detail(registration_id: int):
     event = registration.event
     answers = registration.answers or {}
     questions = services.event_questions(event)
-    sessions = []
-    if registration.session_ids:
-        sessions = db.session.scalars(
-            db.select(ProgrammeSession)
-            .where(ProgrammeSession.id.in_(registration.session_ids))
-            .order_by(ProgrammeSession.starts_at)
-        ).all()
     return render_template(
         "registration/organiser/detail.html",
         event=event,
         registration=registration,
         position=services.waitlist_position(registration),
         answers=[(q.label, display_answer(q, answers.get(q.key))) for q in questions],
-        sessions=sessions,
+        sessions=chosen_sessions(registration),
         history=[(e, _readable_changes(e.changes, questions)) for e in audit.history(registration)],
         decision_form=DecisionForm(prefix="decision"),
         confirm_form=ConfirmForm(),
@@ -239,7 +226,7 @@ def act(registration_id: int, action: str):
     try:
         registration = ACTIONS[action](registration, current_user, form.message.data or "")
     except Conflict as error:
-        flash(_message(error), "warning")
+        flash(error.message, "warning")
     else:
         flash(
             _("Done: the registration is now “%(status)s”.", status=registration.status_label),
@@ -275,24 +262,19 @@ def create(slug: str):
     event = _event(slug)
     form = _organiser_form(event, None, with_person=True)
     if form.validate_on_submit():
-        data = RegistrationInput(
-            answers=form.raw_answers(),
-            category=form.category_value(),
-            session_ids=form.chosen_session_ids(),
-            consent=form["consent"].data,
-            listed=form["listed"].data,
-        )
         try:
             person = services.member_for_email(
                 form["email"].data, form["name"].data, form["organisation_id"].data
             )
-            registration = services.register(event, person, data, actor=current_user)
+            registration = services.register(
+                event, person, form.registration_input(), actor=current_user
+            )
         except ServiceValidationError as error:
             db.session.rollback()
             form.apply_errors(error.errors)
         except Conflict as error:
             db.session.rollback()
-            form.apply_errors(getattr(error, "errors", None) or {"": [_message(error)]})
+            form.apply_conflict(error)
         else:
             flash(
                 _(
@@ -315,22 +297,9 @@ def edit(registration_id: int):
         flash(_("A cancelled or declined registration cannot change."), "warning")
         return redirect(url_for(".detail", registration_id=registration_id))
     form = _organiser_form(event, registration, with_person=False)
-    if form.validate_on_submit():
-        changes = RegistrationChanges(
-            answers=form.raw_answers(),
-            category=form.category_value(),
-            session_ids=form.chosen_session_ids(),
-            listed=form["listed"].data,
-        )
-        try:
-            services.update_registration(registration, changes, actor=current_user)
-        except ServiceValidationError as error:
-            form.apply_errors(error.errors)
-        except Conflict as error:
-            form.apply_errors(getattr(error, "errors", None) or {"": [_message(error)]})
-        else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for(".detail", registration_id=registration_id))
+    if save_registration_changes(form, registration, current_user):
+        flash(_("Changes saved."), "success")
+        return redirect(url_for(".detail", registration_id=registration_id))
     return render_template(
         "registration/organiser/edit.html", event=event, form=form, registration=registration
     )
@@ -345,19 +314,15 @@ def settings_page(slug: str):
     event = _event(slug)
     form = SettingsForm(obj=event)
     form.fill_from(event)
-    if form.validate_on_submit():
-        try:
-            promoted = settings.update_settings(event, form.values(event))
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Registration settings saved."), "success")
-            if promoted:
-                flash(
-                    _("%(n)d people moved from the waiting list to confirmed.", n=len(promoted)),
-                    "info",
-                )
-            return redirect(url_for(".settings_page", slug=slug))
+    promoted = save_form(form, lambda: settings.update_settings(event, form.values(event)))
+    if promoted is not None:
+        flash(_("Registration settings saved."), "success")
+        if promoted:
+            flash(
+                _("%(n)d people moved from the waiting list to confirmed.", n=len(promoted)),
+                "info",
+            )
+        return redirect(url_for(".settings_page", slug=slug))
     return render_template("registration/organiser/settings.html", event=event, form=form)
 
 
@@ -389,17 +354,13 @@ def question_form(slug: str, question_id: int | None = None):
     form = QuestionForm(obj=question)
     if question is not None:
         form.fill_from(question)
-    if form.validate_on_submit():
-        try:
-            if question is None:
-                settings.create_question(event, form.values())
-            else:
-                settings.update_question(question, form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Question saved."), "success")
-            return redirect(url_for(".questions", slug=slug))
+    if question is None:
+        saved = save_form(form, lambda: settings.create_question(event, form.values()))
+    else:
+        saved = save_form(form, lambda: settings.update_question(question, form.values()))
+    if saved is not None:
+        flash(_("Question saved."), "success")
+        return redirect(url_for(".questions", slug=slug))
     return render_template(
         "registration/organiser/question_form.html", event=event, form=form, question=question
     )

@@ -12,28 +12,18 @@ from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
-from pic_events.extensions import db
 from pic_events.registration import privacy, services
-from pic_events.registration.forms import ConfirmForm, registration_form
+from pic_events.registration.forms import ConfirmForm, registration_form, save_registration_changes
 from pic_events.registration.models import Registration, RegistrationStatus
 from pic_events.registration.questions import display_answer
-from pic_events.registration.services import (
-    AlreadyRegistered,
-    RegistrationChanges,
-    RegistrationConflict,
-    RegistrationInput,
-)
-from pic_events.registration.session_choices import choosable_sessions
+from pic_events.registration.services import AlreadyRegistered, RegistrationConflict
+from pic_events.registration.session_choices import choosable_sessions, chosen_sessions, may_choose
 
 bp = Blueprint("registration", __name__)
 
 
 def _event(slug: str) -> Event:
-    organiser = current_user.is_authenticated and current_user.is_organiser
-    event = event_services.get_event(slug, include_unpublished=organiser)
-    if event is None:
-        abort(404)
-    return event
+    return event_services.event_for_viewer(slug, current_user) or abort(404)
 
 
 def _mine(event: Event) -> Registration | None:
@@ -62,10 +52,6 @@ def _flash_outcome(registration: Registration) -> None:
     }
     message, category = messages[RegistrationStatus(registration.status)]
     flash(message, category)
-
-
-def _conflict_message(error: Conflict) -> str:
-    return getattr(error, "message", None) or str(error)
 
 
 @bp.app_template_global()
@@ -112,22 +98,15 @@ def register(slug: str):
     if not form.is_submitted() and "category" in form and not existing:
         form["category"].data = default
     if form.validate_on_submit():
-        data = RegistrationInput(
-            answers=form.raw_answers(),
-            category=form.category_value(),
-            session_ids=form.chosen_session_ids(),
-            consent=form["consent"].data,
-            listed=form["listed"].data,
-        )
         try:
-            registration = services.register(event, current_user, data)
+            registration = services.register(event, current_user, form.registration_input())
         except ServiceValidationError as error:
             form.apply_errors(error.errors)
         except AlreadyRegistered as error:
             flash(error.message, "info")
             return redirect(url_for("registration.mine", slug=slug))
         except Conflict as error:
-            form.apply_errors(getattr(error, "errors", None) or {"": [_conflict_message(error)]})
+            form.apply_conflict(error)
         else:
             _flash_outcome(registration)
             return redirect(url_for("registration.mine", slug=slug))
@@ -149,20 +128,6 @@ def _answers_for_display(event: Event, registration: Registration) -> list[tuple
     ]
 
 
-def _session_titles(event: Event, registration: Registration) -> list:
-    from pic_events.programme.models import ProgrammeSession
-
-    if not registration.session_ids:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(ProgrammeSession)
-            .where(ProgrammeSession.id.in_(registration.session_ids))
-            .order_by(ProgrammeSession.starts_at)
-        )
-    )
-
-
 @bp.get("/events/<slug>/registration")
 @login_required
 def mine(slug: str):
@@ -177,7 +142,7 @@ def mine(slug: str):
         registration=registration,
         position=services.waitlist_position(registration),
         answers=_answers_for_display(event, registration),
-        sessions=_session_titles(event, registration),
+        sessions=chosen_sessions(registration),
         can_change=registration.is_active and services.changes_allowed(event),
         cancel_form=ConfirmForm(),
     )
@@ -196,8 +161,7 @@ def edit(slug: str):
     categories = services.allowed_categories(event, current_user, by_organiser=False)
     if registration.category not in categories:
         categories = [registration.category]
-    holding = registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING)
-    sessions = _sessions_for(event, registration.category) if holding else []
+    sessions = _sessions_for(event, registration.category) if may_choose(registration) else []
     questions = services.event_questions(event)
     form = registration_form(
         questions,
@@ -207,22 +171,9 @@ def edit(slug: str):
         registration=registration,
         places_left=services.option_places_left(questions),
     )
-    if form.validate_on_submit():
-        changes = RegistrationChanges(
-            answers=form.raw_answers(),
-            category=form.category_value(),
-            session_ids=form.chosen_session_ids(),
-            listed=form["listed"].data,
-        )
-        try:
-            services.update_registration(registration, changes, actor=current_user)
-        except ServiceValidationError as error:
-            form.apply_errors(error.errors)
-        except Conflict as error:
-            form.apply_errors(getattr(error, "errors", None) or {"": [_conflict_message(error)]})
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("registration.mine", slug=slug))
+    if save_registration_changes(form, registration, current_user):
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("registration.mine", slug=slug))
     return render_template(
         "registration/form.html", event=event, form=form, full=False, registration=registration
     )
