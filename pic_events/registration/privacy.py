@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from pic_events.accounts.models import User
 from pic_events.core.types import utcnow
@@ -36,6 +37,7 @@ def user_registrations(user: User) -> list[Registration]:
     return list(
         db.session.scalars(
             sa.select(Registration)
+            .options(joinedload(Registration.event))
             .where(Registration.user_id == user.id)
             .order_by(Registration.created_at)
         )
