@@ -3,17 +3,16 @@ HTML, and a fixed number of SQL queries however long the programme is."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from pic_events.extensions import db
 from pic_events.programme.models import Speaker
 from pic_events.registration.models import SessionChoice
 from tests.factories import login, make_organiser, make_room, make_user
 from tests.programme.helpers import make_registration, programme_event, workshop
+from tests.queries import count_queries
 
 DAY1, DAY2 = date(2027, 6, 15), date(2027, 6, 16)
 
@@ -201,20 +200,6 @@ def test_my_agenda_asks_to_log_in_and_register(client):
     login(client, make_user())
     page = client.get(f"/events/{event.slug}/my-agenda").get_data(as_text=True)
     assert "not registered for this meeting" in page
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 def _programme_of(event, size: int, registration) -> None:

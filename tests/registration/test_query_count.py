@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-import sqlalchemy as sa
-
 from pic_events.accounts.models import User
 from pic_events.core.types import utcnow
 from pic_events.directory.models import Cluster, Organisation
 from pic_events.extensions import db
 from pic_events.registration.models import OptionPick, Registration
 from tests.factories import login, make_event, make_organiser, make_question
+from tests.queries import count_queries
 
 N = 2000
-
-
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _many_registrations(event, question) -> None:
@@ -82,17 +65,17 @@ def test_list_export_and_api_use_a_fixed_number_of_queries(client):
     organiser = make_organiser()
     login(client, organiser)
 
-    with counted_queries() as page_queries:
+    with count_queries() as page_queries:
         response = client.get("/organiser/events/pic-2027/registrations?per_page=100")
     assert response.status_code == 200
     assert f"{N} in all" in response.get_data(as_text=True)
 
-    with counted_queries() as csv_queries:
+    with count_queries() as csv_queries:
         response = client.get("/organiser/events/pic-2027/registrations.csv")
     assert response.status_code == 200
     assert response.data.decode("utf-8-sig").count("\n") == N + 1
 
-    with counted_queries() as api_queries:
+    with count_queries() as api_queries:
         response = client.get("/api/v1/events/pic-2027/registrations?per_page=500")
     assert response.status_code == 200
     assert response.json["total"] == N and len(response.json["items"]) == 500
