@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
+from pic_events.core.timezones import is_valid_timezone, wall_clock_exists
 from pic_events.core.validation import ServiceValidationError, apply_errors_to_form
 
 T = TypeVar("T")
@@ -23,3 +27,19 @@ def save_form(form: FlaskForm, save: Callable[[], T]) -> T | None:
     except ServiceValidationError as error:
         apply_errors_to_form(form, error.errors)
         return None
+
+
+def check_wall_clock(moment: datetime | None, tz_name: str | None) -> None:
+    """Refuse a typed local time that does not exist in the zone that day: the time the
+    clocks skip when they go forward would otherwise be saved an hour off."""
+    if moment is None or not tz_name or not is_valid_timezone(tz_name):
+        return
+    if not wall_clock_exists(moment, tz_name):
+        raise ValidationError(
+            _(
+                "%(time)s does not exist on that day in %(zone)s: the clocks go forward. "
+                "Choose another time.",
+                time=moment.strftime("%H:%M"),
+                zone=tz_name,
+            )
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -19,6 +19,14 @@ def is_valid_timezone(name: str) -> bool:
 def localize(naive: datetime, tz_name: str) -> datetime:
     """Attach an IANA zone to a wall-clock time typed by a person."""
     return naive.replace(tzinfo=ZoneInfo(tz_name))
+
+
+def wall_clock_exists(naive: datetime, tz_name: str) -> bool:
+    """False for a local time the clocks skip (02:30 in Paris on a spring-forward night)."""
+    aware = localize(naive.replace(tzinfo=None), tz_name)
+    return to_zone(aware.astimezone(UTC), tz_name).replace(tzinfo=None) == aware.replace(
+        tzinfo=None
+    )
 
 
 def to_zone(instant: datetime, tz_name: str) -> datetime:

@@ -10,6 +10,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pic_events.core.countries import country_choices
+from pic_events.core.forms import check_wall_clock
 from pic_events.core.timezones import all_timezones, is_valid_timezone, localize, to_zone
 
 
@@ -34,8 +35,21 @@ class RegistrationWindowFields(FlaskForm):
     )
     requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
 
+    window_zone: str | None = None  # the zone the window is typed in, when not a field
+
+    def validate_registration_opens(self, field) -> None:
+        check_wall_clock(field.data, self._window_zone())
+
+    def validate_registration_closes(self, field) -> None:
+        check_wall_clock(field.data, self._window_zone())
+
+    def _window_zone(self) -> str | None:
+        zone_field = self._fields.get("timezone")
+        return zone_field.data if zone_field is not None else self.window_zone
+
     def fill_window_from(self, event) -> None:
         """Show the stored UTC instants as wall-clock times in the event's zone."""
+        self.window_zone = event.timezone
         if self.is_submitted():
             return
         for name in ("registration_opens", "registration_closes"):

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from pic_events.core.forms import check_wall_clock
 from pic_events.core.timezones import to_zone
 from pic_events.programme.models import SESSION_KIND_LABELS
 
@@ -78,6 +79,17 @@ class _ScheduleForm(FlaskForm):
     def starts_at(self) -> datetime:
         return self._local(self.day.data, self.start_time.data)
 
+    def _check_exists(self, moment: time | None) -> None:
+        try:
+            day = date.fromisoformat(self.day.data or "")
+        except ValueError:
+            return  # the day field says what is wrong
+        if moment is not None:
+            check_wall_clock(datetime.combine(day, moment), self.event.timezone)
+
+    def validate_start_time(self, field) -> None:
+        self._check_exists(field.data)
+
     def fill_schedule(self, session) -> None:
         local = to_zone(session.starts_at, self.event.timezone)
         self.day.data = local.date().isoformat()
@@ -107,6 +119,9 @@ class SessionForm(_ScheduleForm):
         validators=[Optional()],
         description=_l("One per line: Name | Organisation | Role"),
     )
+
+    def validate_end_time(self, field) -> None:
+        self._check_exists(field.data)
 
     def fill_from(self, values: dict[str, Any]) -> None:
         """Prefill from a session's values (edit, duplicate), unless the form was posted."""

@@ -84,6 +84,8 @@ def test_empty_capacity_means_unlimited(organiser_client):
         ({"starts_on": "not a date"}, "starts_on", "Not a valid date"),
         ({"registration_opens": "2027-03-29T09:00"}, "registration_closes", "close after"),
         ({"capacity": "-3"}, "capacity", "at least 0"),
+        # Paris clocks jump from 02:00 to 03:00 on 28 March 2027.
+        ({"registration_closes": "2027-03-28T02:30"}, "registration_closes", "does not exist"),
     ],
 )
 def test_invalid_input_shows_the_error_next_to_the_field_keeps_values_writes_nothing(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession
@@ -64,3 +64,40 @@ def test_api_times_with_any_offset_are_the_same_instant(client):
     assert response.status_code == 201, response.json
     assert response.json["start"] == "2027-03-29T09:00:00+02:00"
     assert response.json["end"] == "2027-03-29T10:00:00+02:00"
+
+
+def test_a_time_the_clocks_skip_is_refused_next_to_the_field(client):
+    """02:30 does not exist in Paris on 2027-03-28 (02:00 jumps to 03:00): saying so beats
+    silently storing 03:30."""
+    event = programme_event(starts_on=date(2027, 3, 27), ends_on=date(2027, 3, 29))
+    login(client, make_organiser())
+    form = {
+        "kind": "social",
+        "title": "Night walk",
+        "day": "2027-03-28",
+        "start_time": "02:30",
+        "end_time": "04:00",
+        "room_id": "0",
+    }
+    response = client.post(f"/organiser/events/{event.slug}/sessions/new", data=form)
+    assert response.status_code == 200
+    assert "02:30 does not exist" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgrammeSession)) == 0
+
+    ends_in_gap = {**form, "start_time": "01:00", "end_time": "02:15"}
+    response = client.post(f"/organiser/events/{event.slug}/sessions/new", data=ends_in_gap)
+    assert "02:15 does not exist" in response.get_data(as_text=True)
+
+    fine = {**form, "start_time": "01:30", "end_time": "03:30"}
+    assert client.post(f"/organiser/events/{event.slug}/sessions/new", data=fine).status_code == 302
+    session = db.session.scalars(db.select(ProgrammeSession)).one()
+    assert session.ends_at - session.starts_at == timedelta(hours=1)  # one hour was skipped
+
+    moved = client.post(
+        f"/organiser/events/{event.slug}/sessions/{session.id}/move",
+        data={"day": "2027-03-28", "start_time": "02:00", "room_id": "0"},
+    )
+    assert moved.status_code == 200
+    assert "02:00 does not exist" in moved.get_data(as_text=True)
+    db.session.refresh(session)
+    assert session.starts_at == datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
