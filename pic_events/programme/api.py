@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -46,20 +47,20 @@ def _viewer():
 def _event(slug: str) -> Event:
     event = event_services.event_for_viewer(slug, current_user)
     if event is None:
-        raise ApiError(404, "No event has this address.")
+        raise ApiError(404, _("No event has this address."))
     return event
 
 
 def _session(session_id: int, event: Event | None = None) -> ProgrammeSession:
     session = db.session.get(ProgrammeSession, session_id)
     if session is None or (event is not None and session.event_id != event.id):
-        raise ApiError(404, "No such session.")
+        raise ApiError(404, _("No such session."))
     return session
 
 
 def _invalid(errors: dict[str, list[str]]) -> ApiError:
     mapped = {MODEL_TO_API.get(k, k): v for k, v in errors.items()}
-    return ApiError(422, "The session was not saved: see `errors`.", errors=mapped)
+    return ApiError(422, _("The session was not saved: see `errors`."), errors=mapped)
 
 
 def _model_values(event: Event, data: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +74,8 @@ def _model_values(event: Event, data: dict[str, Any]) -> dict[str, Any]:
                 select(Room.id).where(Room.event_id == event.id, Room.name == name)
             )
             if room_id is None:
-                raise _invalid({"room": [f"No room named “{name}” in this meeting."]})
+                message = _("No room named “%(name)s” in this meeting.", name=name)
+                raise _invalid({"room": [message]})
             values["room_id"] = room_id
     return values
 
@@ -149,15 +151,16 @@ def delete_session(session_id: int):
 def _my_registration(event: Event):
     registration = services.registration_of(event, current_user)
     if registration is None:
-        raise ApiError(403, "Register for this meeting first.")
+        raise ApiError(403, _("Register for this meeting first."))
     return registration
 
 
 def _chooseable(slug: str, session_id: int) -> tuple[Event, ProgrammeSession]:
     event = _event(slug)
     session = _session(session_id, event)
-    if not services.may_see_programme(event, current_user):
-        raise ApiError(404, "No such session.")
+    registration = services.registration_of(event, current_user)
+    if not services.may_see_session(session, current_user, registration):
+        raise ApiError(404, _("No such session."))
     return event, session
 
 
@@ -217,5 +220,6 @@ def create_room(data: dict, slug: str):
     try:
         room = services.save_room(event, data)
     except ServiceValidationError as error:
-        raise ApiError(422, "The room was not saved: see `errors`.", errors=error.errors) from None
+        detail = _("The room was not saved: see `errors`.")
+        raise ApiError(422, detail, errors=error.errors) from None
     return room_json(room)

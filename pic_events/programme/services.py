@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,11 @@ from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room, SessionKind, Speaker
 from pic_events.registration.models import Registration, SessionChoice
-from pic_events.registration.session_choices import may_attend_restricted
+from pic_events.registration.session_choices import (
+    may_attend_restricted,
+    places_taken,
+    shared_choosers,
+)
 
 SESSION_FIELDS = (
     "kind",
@@ -214,6 +219,20 @@ def schedule_warnings(
                         title=other.title,
                     )
                 )
+    if session is not None:
+        shared = shared_choosers(session, [o.id for o in others])
+        for other in others:
+            if shared.get(other.id):
+                warnings.append(
+                    ngettext(
+                        "%(num)d person who chose this session also chose “%(title)s” "
+                        "at that time.",
+                        "%(num)d people who chose this session also chose “%(title)s” "
+                        "at that time.",
+                        shared[other.id],
+                        title=other.title,
+                    )
+                )
     local_day = to_zone(values["starts_at"], tz).date()
     if not event.starts_on <= local_day <= event.ends_on:
         warnings.append(_("This session is outside the meeting's dates."))
@@ -228,6 +247,19 @@ def schedule_warnings(
                 places=capacity,
             )
         )
+    if session is not None and session.id is not None and capacity is not None:
+        taken = places_taken(session)
+        if taken > capacity:
+            warnings.append(
+                ngettext(
+                    "%(num)d person has already chosen this session; they keep their place "
+                    "even though the session offers %(places)d.",
+                    "%(num)d people have already chosen this session; they keep their places "
+                    "even though the session offers %(places)d.",
+                    taken,
+                    places=capacity,
+                )
+            )
     return warnings
 
 
@@ -346,6 +378,16 @@ def may_see_restricted(event: Event, user: User | None, registration: Registrati
     return bool(user and getattr(user, "is_organiser", False)) or may_attend_restricted(
         registration
     )
+
+
+def may_see_session(
+    session: ProgrammeSession, user: User | None, registration: Registration | None
+) -> bool:
+    """Whether the session exists as far as this person can tell (choose and drop ask)."""
+    event = session.event
+    if not may_see_programme(event, user):
+        return False
+    return not session.restricted or may_see_restricted(event, user, registration)
 
 
 def visible_sessions(

@@ -123,6 +123,8 @@ def _change_choice(slug: str, session_id: int, change):
     event = _event(slug)
     session = _session(event, session_id)
     registration = services.registration_of(event, current_user)
+    if not services.may_see_session(session, current_user, registration):
+        abort(404)
     if registration is None:
         flash(_("Register for the meeting first, then choose your sessions."), "warning")
         return _back(event)

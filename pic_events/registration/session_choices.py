@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events.models import Event
@@ -86,6 +87,32 @@ def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
         s.id: None if s.capacity is None else max(s.capacity - taken.get(s.id, 0), 0)
         for s in sessions
     }
+
+
+def places_taken(session: ProgrammeSession) -> int:
+    """How many holding registrations chose this session."""
+    return _taken_places([session.id]).get(session.id, 0)
+
+
+def shared_choosers(session: ProgrammeSession, other_ids: Iterable[int]) -> dict[int, int]:
+    """Per other session, how many holding registrations chose it and `session` both."""
+    other_ids = list(other_ids)
+    if session.id is None or not other_ids:
+        return {}
+    mine = aliased(SessionChoice)
+    theirs = aliased(SessionChoice)
+    rows = db.session.execute(
+        select(theirs.session_id, func.count())
+        .join(mine, mine.registration_id == theirs.registration_id)
+        .join(Registration, Registration.id == theirs.registration_id)
+        .where(
+            mine.session_id == session.id,
+            theirs.session_id.in_(other_ids),
+            Registration.status.in_(HOLDING_STATUSES),
+        )
+        .group_by(theirs.session_id)
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def set_choices(registration: Registration, session_ids: Iterable[int]) -> None:

@@ -190,3 +190,28 @@ def test_rooms_endpoints(client):
         == 422
     )
     assert paris(DAY, 9).utcoffset().total_seconds() == 7200
+
+
+def test_hidden_restricted_sessions_do_not_exist_for_others(client):
+    event = programme_event(hide_restricted_sessions=True)
+    closed = workshop(event, DAY, 14, 15, title="Steering budget", restricted=True)
+    open_ = workshop(event, DAY, 9, 10, title="Open")
+    base = f"/api/v1/events/{event.slug}/sessions"
+    member = make_user()
+    make_registration(event, member)
+    api_as(client, member)
+
+    assert [s["title"] for s in client.get(base).json["items"]] == ["Open"]
+    for response in (
+        client.post(f"{base}/{closed.id}/choose"),
+        client.delete(f"{base}/{closed.id}/choose"),
+    ):
+        assert response.status_code == 404
+        assert "Steering budget" not in response.get_data(as_text=True)
+    assert client.post(f"{base}/{open_.id}/choose").status_code == 200
+
+    steering = make_user()
+    make_registration(event, steering, category="steering")
+    api_as(client, steering)
+    assert client.get(base).json["total"] == 2
+    assert client.post(f"{base}/{closed.id}/choose").status_code == 200

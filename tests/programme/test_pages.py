@@ -239,3 +239,16 @@ def test_pages_run_a_fixed_number_of_queries(client, path):
         assert f"Session {size - 1}" in response.get_data(as_text=True) or "my-agenda" in path
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_hidden_restricted_session_cannot_be_chosen_or_named_through_the_page(client):
+    event = programme_event(hide_restricted_sessions=True)
+    closed = workshop(event, date(2027, 6, 15), 14, 15, title="Steering budget", restricted=True)
+    member = make_user()
+    make_registration(event, member)
+    login(client, member)
+    response = client.post(f"/events/{event.slug}/sessions/{closed.id}/choose")
+    assert response.status_code == 404
+    assert "Steering budget" not in client.get(f"/events/{event.slug}/programme").get_data(
+        as_text=True
+    )

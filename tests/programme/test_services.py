@@ -195,3 +195,38 @@ def test_grid_puts_simultaneous_sessions_without_room_side_by_side():
     assert [c.session for c in grid.rows[0].cells] == visits
     assert grid.rows[1].cells[0].session is later  # the first free column
     assert grid.overflow == []
+
+
+def test_capacity_below_places_already_taken_warns(app):
+    event = programme_event()
+    session = workshop(event, DAY, 9, 10, capacity=5)
+    from pic_events.registration.session_choices import choose_session
+
+    for _ in range(3):
+        choose_session(make_registration(event), session)
+    assert services.schedule_warnings(event, {**services.duplicate_values(session)}, session) == []
+    with pytest.raises(services.ScheduleWarnings) as raised:
+        services.save_session(event, {"capacity": 2}, session)
+    assert "3 people have already chosen" in raised.value.warnings[0]
+    db.session.refresh(session)
+    assert session.capacity == 5
+    assert services.save_session(event, {"capacity": 3}, session).warnings == []
+    assert services.save_session(event, {"capacity": 2}, session, confirmed=True).warnings
+
+
+def test_moving_a_session_onto_another_that_its_choosers_also_chose_warns(app):
+    from pic_events.registration.session_choices import choose_session
+
+    event = programme_event()
+    morning = workshop(event, DAY, 9, 10, title="Morning")
+    afternoon = workshop(event, DAY, 14, 15, title="Afternoon")
+    both, only_one = make_registration(event), make_registration(event)
+    for session in (morning, afternoon):
+        choose_session(both, session)
+    choose_session(only_one, afternoon)
+    with pytest.raises(services.ScheduleWarnings) as raised:
+        services.move_session(afternoon, paris(DAY, 9, 30), None)
+    assert raised.value.warnings == [
+        "1 person who chose this session also chose “Morning” at that time."
+    ]
+    assert services.move_session(afternoon, paris(DAY, 16), None).warnings == []
