@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -59,11 +60,11 @@ def create_token(body: dict):
     """Exchange an e-mail and password for a personal API token."""
     user = services.authenticate(body["email"], body["password"])
     if user is None:
-        raise ApiError(401, "Wrong e-mail or password.")
+        raise ApiError(401, _("Wrong e-mail or password."))
     try:
-        _, plaintext = services.create_api_token(user, body["name"])
+        _token, plaintext = services.create_api_token(user, body["name"])
     except ServiceValidationError as error:
-        raise ApiError(422, "Invalid token name.", errors=error.errors) from None
+        raise ApiError(422, _("Invalid token name."), errors=error.errors) from None
     return {"token": plaintext}
 
 
@@ -82,7 +83,7 @@ def list_tokens():
 def revoke_token(token_id: int):
     """Revoke one of my tokens."""
     if services.revoke_api_token(current_user, token_id) is None:
-        raise ApiError(404, "No such token of yours.")
+        raise ApiError(404, _("No such token of yours."))
 
 
 @blp.route("/me", methods=["GET"])

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from pic_events.accounts.auth import authenticated_by_token
@@ -28,7 +29,7 @@ def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            raise ApiError(401, "Log in or send 'Authorization: Bearer TOKEN'.")
+            raise ApiError(401, _("Log in or send 'Authorization: Bearer TOKEN'."))
         return view(*args, **kwargs)
 
     return wrapped
@@ -39,7 +40,7 @@ def organiser_required(view: Callable) -> Callable:
     @login_required
     def wrapped(*args, **kwargs):
         if not current_user.is_organiser:
-            raise ApiError(403, "Only organisers may do this.")
+            raise ApiError(403, _("Only organisers may do this."))
         return view(*args, **kwargs)
 
     return wrapped

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -61,13 +62,13 @@ def _viewer_is_organiser() -> bool:
 def _visible_event(slug: str) -> Event:
     event = services.event_for_viewer(slug, current_user)
     if event is None:
-        raise ApiError(404, "No event has this address.")
+        raise ApiError(404, _("No event has this address."))
     return event
 
 
 def _invalid(error: ServiceValidationError) -> ApiError:
     errors = {MODEL_TO_API.get(field, field): messages for field, messages in error.errors.items()}
-    return ApiError(422, "The event was not saved: see `errors`.", errors=errors)
+    return ApiError(422, _("The event was not saved: see `errors`."), errors=errors)
 
 
 @blp.route("/events", methods=["GET"])
