@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +39,11 @@ EDITABLE_FIELDS = (
     "privacy_notice",
     "retention_until",
 )
+
+
+# Run after a saved change of the capacity, with the event: registration gives the freed
+# seats to its waiting list (registration/services.py adds itself here).
+CAPACITY_CHANGED: list[Callable[[Event], object]] = []
 
 
 @dataclass(frozen=True)
@@ -131,9 +137,13 @@ def update_event(event: Event, values: dict[str, Any]) -> Event:
     errors = _validate(values, event)
     if errors:
         raise ServiceValidationError(errors)
+    capacity_changed = "capacity" in values and values["capacity"] != event.capacity
     for field, value in values.items():
         setattr(event, field, value)
     _commit_or_slug_taken()
+    if capacity_changed:
+        for hook in CAPACITY_CHANGED:
+            hook(event)
     return event
 
 

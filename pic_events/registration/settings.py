@@ -17,6 +17,8 @@ from pic_events.registration.models import (
     Question,
     QuestionOption,
     QuestionType,
+    Registration,
+    RegistrationStatus,
 )
 
 SHARED_EVENT_FIELDS = (
@@ -48,7 +50,7 @@ def _category_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def update_settings(event: Event, values: dict[str, Any]) -> list:
+def update_settings(event: Event, values: dict[str, Any]) -> list[Registration]:
     """Save the settings; free seats (a larger capacity) go to the waiting list at once.
 
     Returns the registrations promoted from the waiting list."""
@@ -62,14 +64,30 @@ def update_settings(event: Event, values: dict[str, Any]) -> list:
         c for c in ALL_CATEGORIES if c in (values.get("self_service_categories") or [])
     ]
     event.waitlist_enabled = bool(values.get("waitlist_enabled"))
+    waiting = list(services.waitlist_positions(event.id))
     try:
+        # A larger capacity promotes the waiting list at once (services.fill_free_seats).
         event_services.update_event(
             event, {k: values[k] for k in SHARED_EVENT_FIELDS if k in values}
         )
     except ServiceValidationError:
         db.session.rollback()
         raise
-    return services.fill_free_seats(event)
+    services.fill_free_seats(event)
+    return _confirmed_among(waiting)
+
+
+def _confirmed_among(registration_ids: list[int]) -> list[Registration]:
+    if not registration_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Registration).where(
+                Registration.id.in_(registration_ids),
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+    )
 
 
 # Questions ------------------------------------------------------------------------------
@@ -210,8 +228,6 @@ def update_question(question: Question, values: dict[str, Any]) -> Question:
 
 
 def _answered(question: Question) -> bool:
-    from pic_events.registration.models import Registration
-
     rows = db.session.scalars(
         sa.select(Registration.answers).where(Registration.event_id == question.event_id)
     )

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pic_events.core.types import utcnow
 from pic_events.core.validation import ServiceValidationError
+from pic_events.events import services as event_services
 from pic_events.extensions import db
 from pic_events.notifications.models import OutboxMessage
 from pic_events.registration import services
@@ -276,3 +277,23 @@ def test_manual_promotion_needs_a_free_seat(app):
     event.capacity = 2
     db.session.commit()
     assert services.promote(waiting, actor=organiser).status == "confirmed"
+
+
+def test_raising_the_capacity_on_the_event_gives_the_seats_to_the_waiting_list_first(app):
+    event = make_event(capacity=1)
+    services.register(event, make_user(), OK)
+    first, second, third = (services.register(event, make_user(), OK) for _ in range(3))
+    event_services.update_event(event, {"capacity": 3})
+    assert [_status(r) for r in (first, second, third)] == ["confirmed", "confirmed", "waitlisted"]
+    assert mails_to(first.user)[-1].subject.startswith("A place is yours")
+    assert services.waitlist_position(db.session.get(Registration, third.id)) == 1
+    late = services.register(event, make_user(), OK)
+    assert late.status == "waitlisted" and services.waitlist_position(late) == 2
+    event_services.update_event(event, {"capacity": None})
+    assert _status(third) == _status(late) == "confirmed"
+
+
+def _status(registration: Registration) -> str:
+    return db.session.scalar(
+        sa.select(Registration.status).where(Registration.id == registration.id)
+    )
