@@ -20,6 +20,7 @@ An empty input (None, "", []) means "no answer": its key is left out.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -32,6 +33,9 @@ from pic_events.registration.models import Question, QuestionType
 TEXT_MAX = 500
 LONG_TEXT_MAX = 5000
 MISSING = object()
+# Control characters (pasted vertical tabs, NULs ...) that spreadsheets and mail refuse;
+# tabs and line breaks stay.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class AnswerError(ValueError):
@@ -48,7 +52,7 @@ def _is_empty(raw: Any) -> bool:
 
 
 def _option_id(question: Question, raw: Any) -> int:
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
         raise AnswerError(_("Choose one of the options."))
     try:
         option_id = int(raw)
@@ -62,7 +66,7 @@ def _option_id(question: Question, raw: Any) -> int:
 def _clean_text(question: Question, raw: Any, limit: int) -> str:
     if not isinstance(raw, str):
         raise AnswerError(_("Give a text."))
-    value = raw.strip()
+    value = CONTROL_CHARACTERS.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if len(value) > limit:
         raise AnswerError(_("At most %(n)d characters.", n=limit))
     return value
@@ -102,13 +106,20 @@ def _clean_number(question: Question, raw: Any) -> int | float:
             raw = float(raw.strip().replace(",", "."))
         except ValueError:
             raise AnswerError(_("Give a number.")) from None
-    if not isinstance(raw, int | float) or not math.isfinite(raw):
+    if not isinstance(raw, int | float) or not _is_finite(raw):
         raise AnswerError(_("Give a number."))
     if question.min_value is not None and raw < question.min_value:
         raise AnswerError(_("At least %(n)s.", n=_number_text(question.min_value)))
     if question.max_value is not None and raw > question.max_value:
         raise AnswerError(_("At most %(n)s.", n=_number_text(question.max_value)))
     return int(raw) if float(raw).is_integer() else float(raw)
+
+
+def _is_finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int with hundreds of digits
+        return False
 
 
 def _number_text(value: float) -> str:

@@ -159,3 +159,34 @@ def test_a_partial_change_keeps_the_other_answers(form):
     )
     stored = db.session.get(Registration, registration.id)
     assert stored.answers == _answers(q, number=1, text="vegan", yes_no=False)
+
+
+def test_numbers_too_large_and_fractional_option_ids_are_refused(form):
+    event, q = form
+    option_id = q["single_choice"].options[0].id
+    cider = q["multiple_choice"].options[0].id
+    for kind, bad in [
+        ("number", 10**400),
+        ("single_choice", option_id + 0.5),
+        ("multiple_choice", [cider + 0.5]),
+    ]:
+        with pytest.raises(ServiceValidationError) as error:
+            services.register(
+                event,
+                make_user(),
+                RegistrationInput(consent=True, answers=_answers(q, **{kind: bad})),
+            )
+        assert list(error.value.errors) == [f"answers.{q[kind].id}"]
+    assert _count(Registration) == 0
+
+
+def test_control_characters_are_taken_out_of_text_answers(form):
+    event, q = form
+    registration = services.register(
+        event,
+        make_user(),
+        RegistrationInput(
+            consent=True, answers=_answers(q, text="a\x0bb\x00c", long_text="one\r\ntwo\tthree\x1f")
+        ),
+    )
+    assert registration.answers == _answers(q, text="abc", long_text="one\ntwo\tthree")
