@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from pic_events.core.countries import country_name
@@ -27,6 +28,12 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def xlsx_cell(value: Any) -> Any:
+    """A safe cell without the control characters XLSX cannot hold (openpyxl refuses them)."""
+    value = safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _when(value: datetime | None, event: Event) -> str:
@@ -99,10 +106,10 @@ def to_xlsx(header: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Registrations"
-    sheet.append(header)
+    sheet.append([xlsx_cell(h) for h in header])
     widths = [len(str(h)) for h in header]
     for values in rows:
-        sheet.append([safe_cell(value) for value in values])
+        sheet.append([xlsx_cell(value) for value in values])
         widths = [max(w, len(str(v))) for w, v in zip(widths, values, strict=False)]
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):

@@ -188,6 +188,10 @@ def _readable_changes(changes: dict, questions: list[Question]) -> list[tuple[st
             )
         elif key == "status":
             rows.append((names[key], _status_label(before), _status_label(after)))
+        elif key == "category":
+            rows.append((names[key], _category_label(before), _category_label(after)))
+        elif key == "listed":
+            rows.append((names[key], _yes_no(before), _yes_no(after)))
         elif not key.startswith("answers."):
             rows.append((names.get(key, key), _plain(before), _plain(after)))
     return rows
@@ -195,6 +199,14 @@ def _readable_changes(changes: dict, questions: list[Question]) -> list[tuple[st
 
 def _status_label(value: str | None) -> str:
     return str(STATUS_LABELS[RegistrationStatus(value)]) if value else ""
+
+
+def _category_label(value: str | None) -> str:
+    return str(CATEGORY_LABELS[Category(value)]) if value in CATEGORY_LABELS else ""
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else (_("Yes") if value else _("No"))
 
 
 def _plain(value) -> str:

@@ -320,3 +320,25 @@ def test_on_behalf_of_a_new_person_never_reuses_an_anonymised_row(client):
     rows = db.session.scalars(sa.select(Registration).order_by(Registration.id)).all()
     assert len(rows) == 2 and rows[0].user_id is None
     assert rows[1].user.email == "new@example.org" and rows[1].status == "confirmed"
+
+
+def test_xlsx_export_survives_control_characters_in_names(client):
+    event, _organiser = _setup(client)
+    make_registration(event, make_user(name="Line\x0bbreak Pasted"))
+    response = client.get("/organiser/events/pic-2027/registrations.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.cell(row=2, column=2).value == "Linebreak Pasted"
+
+
+def test_history_names_categories_and_listing_in_words(client):
+    event, organiser = _setup(client)
+    user = make_user()
+    registration = services.register(event, user, RegistrationInput(consent=True))
+    services.update_registration(
+        registration, RegistrationChanges(category="speaker", listed=False), actor=organiser
+    )
+    page = client.get(f"/organiser/registrations/{registration.id}").get_data(as_text=True)
+    assert "Participant → Speaker" in page
+    assert "Yes → No" in page
+    assert "True" not in page and "participant →" not in page
