@@ -23,7 +23,7 @@ from pic_events.core.validation import ServiceValidationError
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room, SessionKind, Speaker
-from pic_events.registration.models import Registration, SessionChoice
+from pic_events.registration.models import HOLDING_STATUSES, Registration, SessionChoice
 from pic_events.registration.session_choices import (
     may_attend_restricted,
     places_taken,
@@ -438,8 +438,9 @@ class AgendaEntry:
 
 
 def agenda_entries(event: Event, registration: Registration) -> list[AgendaEntry]:
-    """Sessions for everyone (restricted ones only if eligible) plus my chosen ones."""
-    if not event.programme_published:
+    """Sessions for everyone (restricted ones only if eligible) plus my chosen ones; nothing
+    for a registration that holds no place (waitlisted, cancelled, declined)."""
+    if not event.programme_published or registration.status not in HOLDING_STATUSES:
         return []
     chosen = {choice.session_id for choice in registration.session_choices}
     eligible = may_attend_restricted(registration)

@@ -194,6 +194,18 @@ def test_my_agenda_shows_restricted_sessions_to_steering_members(client):
     assert "Steering committee" in page
 
 
+@pytest.mark.parametrize("status", ["waitlisted", "cancelled", "declined"])
+def test_my_agenda_is_empty_without_a_place(client, status):
+    event = programme_event()
+    _two_day_programme(event)
+    member = make_user()
+    make_registration(event, member, status=status)
+    login(client, member)
+    page = client.get(f"/events/{event.slug}/my-agenda").get_data(as_text=True)
+    assert "Welcome plenary" not in page
+    assert "your agenda appears here once you have a place" in page
+
+
 def test_my_agenda_asks_to_log_in_and_register(client):
     event = programme_event()
     assert "/login" in client.get(f"/events/{event.slug}/my-agenda").headers["Location"]
