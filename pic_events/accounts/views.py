@@ -158,7 +158,6 @@ def _render_profile(status: int = 200, **forms):
             password_form=forms.get("password_form") or ChangePasswordForm(prefix="password"),
             token_form=forms.get("token_form") or ApiTokenForm(prefix="token"),
             new_token=forms.get("new_token"),
-            calendar_url=services.calendar_url(current_user),
         ),
         status,
     )

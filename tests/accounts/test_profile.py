@@ -9,12 +9,12 @@ def test_profile_needs_login(client):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_profile_shows_details_and_calendar_feed(client):
+def test_profile_shows_details_and_links_to_privacy(client):
     user = make_user("eva@example.org", name="Eva Green")
     login(client, user)
     page = client.get("/profile").get_data(as_text=True)
     assert "Eva Green" in page
-    assert f"http://localhost/calendar/{user.calendar_token}.ics" in page
+    assert 'href="/account/privacy"' in page
 
 
 def test_profile_update(client):
