@@ -144,5 +144,5 @@ def make_registration(event: Event, user: User | None = None, **kw):
 def login(client, user: User) -> None:
     """Start a browser session as `user` (the log-in form itself is tested in accounts)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -23,8 +23,15 @@ def configure(manager: LoginManager) -> None:
     manager.request_loader(load_user_from_token)
 
 
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The session holds "id.fingerprint" (User.get_id): a password change ends it."""
+    user_id, _, fingerprint = session_id.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or fingerprint != user.password_fingerprint:
+        return None
+    return user
 
 
 def bearer_token() -> str | None:

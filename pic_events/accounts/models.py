@@ -55,6 +55,16 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does: log-in sessions and reset links carry it, so
+        changing the password ends the other sessions and kills used links. A digest of the
+        hash rather than a slice of it, since both travel where they can be read."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.password_fingerprint}"
+
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 

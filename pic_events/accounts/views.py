@@ -190,6 +190,7 @@ def change_password():
         except ServiceValidationError as error:
             apply_errors_to_form(form, error.errors)
         else:
+            login_user(current_user._get_current_object())  # this session goes on; others end
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
     return _render_profile(400, password_form=form)

@@ -94,3 +94,29 @@ def test_change_password_too_short(client):
     )
     assert "at least 10 characters" in response.get_data(as_text=True)
     assert services.authenticate("eva@example.org", PASSWORD) == user
+
+
+def test_changing_the_password_ends_the_other_sessions_only(app):
+    user = make_user("eva@example.org")
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user)
+    login(elsewhere, user)
+    changed = here.post(
+        "/profile/password",
+        data={
+            "password-current_password": PASSWORD,
+            "password-new_password": "a new password",
+            "password-confirm": "a new password",
+        },
+    )
+    assert changed.status_code == 302
+    assert here.get("/profile").status_code == 200
+    assert "/login" in elsewhere.get("/profile").headers["Location"]
+
+
+def test_a_password_reset_ends_every_session(app):
+    user = make_user("eva@example.org")
+    browser = app.test_client()
+    login(browser, user)
+    services.reset_password(services.make_password_reset_token(user), "a brand new password")
+    assert "/login" in browser.get("/profile").headers["Location"]
