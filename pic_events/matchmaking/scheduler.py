@@ -1,4 +1,4 @@
-"""One-to-one meeting scheduler for PIC matchmaking afternoons.
+"""Meeting scheduler for PIC matchmaking afternoons (two or more people per meeting).
 
 Places meetings in (slot, table) pairs so that nobody is in two places at once, nobody
 sits in a slot they are unavailable in and no table holds two meetings at once, maximising
@@ -16,8 +16,9 @@ bound holds even if the LP was cut short.
 Determinism: every step runs on work budgets (iteration counts, CP-SAT deterministic time,
 one worker, fixed seed), never on wall-clock decisions, so the same input and time limit
 give the same schedule. The wall clock is only a safety net: if a run would overrun the
-time limit (a much slower machine, or a tiny limit) it stops early with the best schedule so
-far, which then may differ between runs.
+time limit (a much slower or busy machine, or a tiny limit) it stops early with the best
+schedule so far, which then may differ between runs. On the command line the limit counts
+from the process start (interpreter and imports included).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ Weight = int | float
 EPS = 1e-9
 LP_ITERATION_LIMIT = 200_000  # a work limit, so that a cut-short LP still cuts the same way
 TIME_INDEXED_LP_LIMIT = 15_000  # (meeting, slot) pairs up to which that LP is cheap enough
+MAX_TIME_LIMIT = 7 * 24 * 3600.0  # longer limits are taken as this (no overflow in budgets)
+MAX_TOTAL_PRIORITY = 1e15  # float arithmetic stays exact enough for a sound bound below this
 
 
 class InstanceError(ValueError):
@@ -134,8 +137,10 @@ def _known(ident: Any, known: set[Id], what: str, where: str) -> Id:
 
 def _priority(raw: Any, where: str) -> Weight:
     ok = isinstance(raw, int | float) and not isinstance(raw, bool)
-    if not ok or not math.isfinite(raw) or raw <= 0:
-        raise InstanceError(f"{where}: priority must be a positive number, got {raw!r}")
+    if not ok or raw <= 0 or not math.isfinite(raw) or raw > MAX_TOTAL_PRIORITY:
+        raise InstanceError(
+            f"{where}: priority must be a positive number up to {MAX_TOTAL_PRIORITY:g}, got {raw!r}"
+        )
     return raw
 
 
@@ -226,6 +231,8 @@ def parse_instance(data: Any) -> Instance:
     slot_set, people_set = set(slots), set(people_ids)
     participants = tuple(_parse_participant(p, slot_set) for p in raw_people)
     meetings = tuple(_parse_meeting(m, people_set, slot_set) for m in raw_meetings)
+    if sum(m.priority for m in meetings) > MAX_TOTAL_PRIORITY:
+        raise InstanceError(f"the priorities add up to more than {MAX_TOTAL_PRIORITY:g}")
     fixed = tuple(_parse_fixed(f, set(meeting_ids), slot_set, set(tables)) for f in raw_fixed)
     instance = Instance(slots, tables, participants, meetings, fixed)
     _check_fixed(instance)
@@ -398,11 +405,23 @@ def _time_indexed_lp(pb: _Problem, time_limit: float) -> float:
 
 
 def _final_bound(bound: float, pb: _Problem, fixed_weight: Weight) -> Weight:
+    """The bound on the whole schedule: fixed weight plus the (rounding-safe) LP/CP bound,
+    never above the weight of all placeable meetings, which is summed exactly."""
     total = sum(pb.weights[m] for m in range(pb.n_meetings) if pb.feas[m])
-    bound = min(bound, float(total))
+    if not math.isfinite(bound):
+        bound = math.inf
+    slack = 1e-6 + abs(bound) * 1e-12 if math.isfinite(bound) else 0.0  # float rounding
     if pb.integral and isinstance(fixed_weight, int):
-        return fixed_weight + int(math.floor(bound + 1e-6))
-    return fixed_weight + bound * (1 + 1e-9) + 1e-9
+        if bound + slack >= total:
+            return fixed_weight + total
+        return fixed_weight + int(math.floor(bound + slack))
+    # Float priorities: any order of summing a schedule's weights may round up by a few
+    # units in the last place, so the bound keeps a relative margin above the exact sum.
+    free = min(
+        bound * (1 + 1e-9) + 1e-9,
+        math.fsum(pb.weights[m] for m in range(pb.n_meetings) if pb.feas[m]),
+    )
+    return math.fsum([fixed_weight, free]) * (1 + 1e-10) + 1e-12
 
 
 # --------------------------------------------------------------------------- search state
@@ -661,9 +680,12 @@ def _reoptimise(
     params.max_deterministic_time = work
     params.max_time_in_seconds = max(0.01, seconds)
     status = solver.solve(model)
-    cp_bound = solver.best_objective_bound if status != cp_model.MODEL_INVALID else math.inf
+    # Only a solve that reached a solution reports a bound: stopped earlier (UNKNOWN, as when
+    # it is given a few milliseconds), CP-SAT's best_objective_bound can read 0.
+    solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    cp_bound = solver.best_objective_bound if solved else math.inf
     old_weight = sum(pb.weights[m] for m in free if before[m] >= 0)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solved:
         picked = {m: s for (m, s), x in chosen.items() if solver.boolean_value(x)}
         new_weight = sum(pb.weights[m] for m in picked)
         if new_weight > old_weight + EPS:
@@ -787,45 +809,67 @@ EJECTION_STEPS_PER_SECOND = 35_000  # this 2-core machine runs about 47,000
 # LNS_LIMIT it re-optimises neighbourhoods (beyond, they cost more than they bring).
 FULL_MODEL_LIMIT = 8_000
 LNS_LIMIT = 40_000
+SEARCH_WORK_SHARE = 0.9  # of the time limit, sizes the search's work budgets (LPs take the rest)
+# What a caller's clock (``clock_start``) has usually spent before the solve: the command
+# line's interpreter start, imports and JSON parsing. A constant, so budgets stay deterministic.
+STARTUP_ALLOWANCE = 1.0
 
 
 def _search(
-    pb: _Problem, value: list[float], target: float, time_limit: float
+    pb: _Problem, value: list[float], target: float, time_limit: float, wall_limit: float
 ) -> tuple[_State, float]:
-    """Greedy, ejection chains, then CP-SAT; returns the state and CP-SAT's bound if any."""
+    """Greedy, ejection chains, then CP-SAT; returns the state and CP-SAT's bound if any.
+
+    Work budgets come from ``time_limit``; the wall-clock deadlines from ``wall_limit``
+    (the seconds really left, which also counts the time spent before the solve began).
+    """
     started = time.perf_counter()
+    time_limit = max(0.0, time_limit)
     budget = int(EJECTION_STEPS_PER_SECOND * 0.6 * time_limit)
+    deadline = started + 0.8 * wall_limit
     st = _greedy(pb, value)
-    _ejection_chains(st, target, 4, budget, started + 0.8 * time_limit)
+    _ejection_chains(st, target, 4, budget, deadline)
     plain = _greedy(pb)
     if plain.weight > st.weight:
         spent, st = st.work, plain
-        _ejection_chains(st, target, 4, budget - spent, started + 0.8 * time_limit)
+        _ejection_chains(st, target, 4, budget - spent, deadline)
     cp_bound = math.inf
     pairs = sum(len(f) for f in pb.feas)
     if st.weight < target - EPS and pairs <= FULL_MODEL_LIMIT:
         everything = [m for m in range(pb.n_meetings) if pb.feas[m]]
-        left = started + 0.8 * time_limit - time.perf_counter()
+        left = deadline - time.perf_counter()
         cp_bound = _reoptimise(st, everything, None, 0.3 * time_limit, left, _cp_weights(pb))
     if st.weight < target - EPS and pairs <= LNS_LIMIT:
-        _lns(st, int(time_limit), started + 0.85 * time_limit, target)
+        _lns(st, int(time_limit), started + 0.85 * wall_limit, target)
     return st, cp_bound
 
 
-def solve(instance: Instance, time_limit: float = 10.0) -> Schedule:
-    """The best schedule found within ``time_limit`` seconds, with a proven upper bound."""
+def solve(
+    instance: Instance, time_limit: float = 10.0, *, clock_start: float | None = None
+) -> Schedule:
+    """The best schedule found within ``time_limit`` seconds, with a proven upper bound.
+
+    ``clock_start`` (a ``time.perf_counter()`` reading) is when the caller's time limit
+    began, if before this call: the command line counts its imports and JSON parsing.
+    """
     started = time.perf_counter()
-    time_limit = max(0.0, time_limit)
+    origin = started if clock_start is None else min(clock_start, started)
+    time_limit = min(max(0.0, time_limit), MAX_TIME_LIMIT)
     pb = _build_problem(instance)
     fixed_weight = _fixed_weight(instance)
     lp_bound, value = _cap_lp(pb, max(0.05, 0.2 * time_limit))
     if sum(len(f) for f in pb.feas) <= TIME_INDEXED_LP_LIMIT:
         lp_bound = min(lp_bound, _time_indexed_lp(pb, 0.25 * time_limit))
     target = _final_bound(lp_bound, pb, 0)
-    st, cp_bound = _search(pb, value, target, time_limit * 0.95 - (time.perf_counter() - started))
+    # Work budgets depend on the time limit alone (not on how long the LPs took), so the same
+    # input and limit give the same schedule; the wall clock only sets the safety deadlines.
+    wall_left = time_limit * 0.95 - (time.perf_counter() - origin)
+    allowance = 0.0 if clock_start is None else min(STARTUP_ALLOWANCE, 0.5 * time_limit)
+    work = SEARCH_WORK_SHARE * (time_limit - allowance)
+    st, cp_bound = _search(pb, value, target, work, wall_left)
     bound = min(lp_bound, cp_bound if pb.integral else math.inf)
     bound = _final_bound(bound, pb, fixed_weight)
-    return _schedule(instance, pb, st, bound, started)
+    return _schedule(instance, pb, st, bound, origin)
 
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
@@ -852,6 +896,10 @@ def _load(path: str) -> Instance:
         raise InstanceError(f"cannot read {path}: {error}") from None
     except json.JSONDecodeError as error:
         raise InstanceError(f"{path} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise InstanceError(f"{path} is nested too deeply") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise InstanceError(f"{path} is not a usable instance: {error}") from None
     return parse_instance(data)
 
 
@@ -870,16 +918,36 @@ def _native_stdout_silenced() -> Any:
         os.close(devnull)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        """Usage errors as one line on stderr and exit status 2, like bad instances."""
+        self.exit(2, f"error: {' '.join(message.split())} (try --help)\n")
+
+
+def _process_age() -> float:
+    """Seconds since this process started (Linux ``/proc``; 0 where unknown or implausible):
+    the command line's time limit counts the interpreter start and the imports too."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in ticks
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+    return age if 0.0 <= age < 60.0 else 0.0
+
+
+def main(argv: list[str] | None = None, *, clock_start: float | None = None) -> int:
+    """The command line; ``clock_start``: when the time limit began (default: now)."""
+    parser = _ArgumentParser(
         prog="python -m pic_events.matchmaking.scheduler",
-        description="Schedule one-to-one meetings; prints the schedule as JSON.",
+        description="Schedule meetings of two or more people; prints the schedule as JSON.",
     )
     parser.add_argument("instance", help="instance JSON file")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
     args = parser.parse_args(argv)
-    if not math.isfinite(args.time_limit) or args.time_limit < 0:
-        print("error: --time-limit must be a non-negative number", file=sys.stderr)
+    if not math.isfinite(args.time_limit) or args.time_limit <= 0:
+        print("error: --time-limit must be a positive number of seconds", file=sys.stderr)
         return 2
     try:
         instance = _load(args.instance)
@@ -887,11 +955,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
     with _native_stdout_silenced():
-        schedule = solve(instance, args.time_limit)
-    json.dump(schedule_to_dict(schedule), sys.stdout)
+        schedule = solve(instance, args.time_limit, clock_start=clock_start)
+    json.dump(schedule_to_dict(schedule), sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main(clock_start=time.perf_counter() - _process_age())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)  # the output is out: skip tearing down the solver's objects (~0.3 s)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from pic_events.matchmaking.scheduler import (
     InstanceError,
+    main,
     parse_instance,
     schedule_to_dict,
     solve,
@@ -235,6 +236,15 @@ def test_fixed_table_used_twice_is_rejected() -> None:
         {"participants": [{"id": 10, "unavailable": [5]}, {"id": 11}, {"id": 12}]},
         {"slots": "many"},
         {"meetings": [{"id": [1], "participants": [10, 11]}]},
+        # a priority past float precision made the bound fall below the schedule's weight
+        {"meetings": [{"id": 1, "participants": [10, 11], "priority": 10**22 + 1}]},
+        {"meetings": [{"id": 1, "participants": [10, 11], "priority": 1e308}]},
+        {
+            "meetings": [
+                {"id": 1, "participants": [10, 11], "priority": 9e14},
+                {"id": 2, "participants": [11, 12], "priority": 9e14},
+            ]
+        },
     ],
 )
 def test_bad_instances_are_rejected_with_one_line(changes: dict[str, Any]) -> None:
@@ -265,6 +275,37 @@ def test_degenerate_instances(changes: dict[str, Any]) -> None:
     assert check_schedule(data, output) == output["upper_bound"]
 
 
+@pytest.mark.parametrize("priorities", [(10**15 - 1, 1), (999_999_999_999.37, 0.01)])
+def test_bound_is_sound_for_large_priorities(priorities: tuple[float, float]) -> None:
+    """Float rounding of the total must not put the bound below the schedule's weight."""
+    data = with_changes(
+        participants=[{"id": p} for p in (10, 11, 12, 13)],
+        meetings=[
+            {"id": 1, "participants": [10, 11], "priority": priorities[0]},
+            {"id": 2, "participants": [12, 13], "priority": priorities[1]},
+        ],
+    )
+    output = run(data, time_limit=0.5)
+    assert output["upper_bound"] >= check_schedule(data, output) == sum(priorities)
+
+
+def test_float_bound_is_above_every_order_of_summing() -> None:
+    priorities = [0.1, 0.7, 0.2, 0.1, 0.3, 0.1, 1.1, 0.3]
+    data = {
+        "slots": [{"id": 1}],
+        "tables": [{"id": t} for t in range(8)],
+        "participants": [{"id": p} for p in range(16)],
+        "meetings": [
+            {"id": k, "participants": [2 * k, 2 * k + 1], "priority": w}
+            for k, w in enumerate(priorities)
+        ],
+        "fixed": [{"meeting": k, "slot": 1, "table": k} for k in range(0, 8, 2)],
+    }
+    output = run(data, time_limit=0.5)
+    check_schedule(data, output)
+    assert output["upper_bound"] >= max(sum(p) for p in itertools.permutations(priorities))
+
+
 def test_string_ids_and_float_priorities_round_trip() -> None:
     data = {
         "slots": [{"id": "a"}, {"id": "b"}],
@@ -290,6 +331,25 @@ def test_same_input_gives_same_output() -> None:
     first.pop("seconds")
     second.pop("seconds")
     assert first == second
+
+
+@pytest.mark.parametrize("time_limit", [0.05, 0.1, 0.2])
+def test_bound_holds_when_cp_sat_is_cut_short(time_limit: float) -> None:
+    """CP-SAT stopped before any solution reports an objective bound of 0: not a bound."""
+    data = generate_instance(100, 450, 12, (1, 2, 3), seed=1, trio_rate=0.2)
+    output = run(data, time_limit=time_limit)
+    assert output["upper_bound"] >= check_schedule(data, output) > 0
+
+
+def test_huge_time_limit_and_a_clock_started_earlier() -> None:
+    data = generate_instance(40, 160, 8, (1, 2, 3), seed=5, trio_rate=0.2)
+    instance = parse_instance(data)
+    check_schedule(data, schedule_to_dict(solve(instance, time_limit=1e308)))
+    started = time.perf_counter()
+    late = solve(instance, time_limit=1.0, clock_start=started - 5.0)  # already over time
+    assert time.perf_counter() - started < 0.5
+    assert late.seconds >= 5.0
+    check_schedule(data, schedule_to_dict(late))
 
 
 def test_time_limit_is_respected_on_a_large_instance() -> None:
@@ -343,3 +403,39 @@ def test_cli_rejects_bad_input_with_one_line(tmp_path: Path, content: str | None
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "args"),
+    [
+        ("[" * 100_000 + "]" * 100_000, []),  # RecursionError in the JSON decoder
+        ('{"slots": [{"id": ' + "9" * 5000 + "}]}", []),  # int past the 4300-digit limit
+        (json.dumps(BASE), ["--time-limit", "0"]),
+        (json.dumps(BASE), ["--time-limit", "-1"]),
+        (json.dumps(BASE), ["--time-limit", "abc"]),
+        (json.dumps(BASE), ["--time-limit", "nan"]),
+        (json.dumps(BASE), ["--unknown"]),
+        (json.dumps(BASE), ["second-file.json"]),
+    ],
+)
+def test_main_rejects_bad_input_and_arguments_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, args: list[str]
+) -> None:
+    path = tmp_path / "instance.json"
+    path.write_text(content)
+    try:
+        status = main([str(path), *args])
+    except SystemExit as stop:  # argparse's own exit
+        status = stop.code
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_main_without_arguments_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main([])
+    assert stop.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
