@@ -1,100 +1,18 @@
-"""PIC Meetings: the web application that runs the Plant InterCluster annual meetings."""
+"""PIC Meetings: the web application that runs the Plant InterCluster annual meetings.
+
+The package itself imports nothing heavy, so that pure modules such as the B2B scheduler
+(`python -m pic_events.matchmaking.scheduler`) start without loading Flask.
+"""
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from config import CONFIGS
-from pic_events.extensions import (
-    babel,
-    csrf,
-    db,
-    limiter,
-    login_manager,
-    migrate,
-    rest_api,
-    talisman,
-)
-
-CONTENT_SECURITY_POLICY = {
-    "default-src": "'self'",
-    "img-src": ["'self'", "data:"],
-    "style-src": "'self'",
-    "script-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "frame-ancestors": "'none'",
-    "form-action": "'self'",
-}
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    config_name = config_name or os.environ.get("PIC_CONFIG", "development")
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
-    app.config.from_object(CONFIGS[config_name]())
-    app.config.update(overrides or {})
+    from pic_events.app import create_app as factory
 
-    _init_extensions(app)
-    _register_blueprints(app)
-    _register_cli(app)
-
-    from pic_events.core import errors, templating
-    from pic_events.notifications import services as notifications
-
-    errors.register(app)
-    templating.register(app)
-    notifications.init_app(app)  # deliver the outbox after each commit that wrote to it
-    return app
-
-
-def _init_extensions(app: Flask) -> None:
-    from pic_events.accounts import auth
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    auth.configure(login_manager)
-    babel.init_app(app, locale_selector=auth.select_locale)
-    limiter.init_app(app)
-    talisman.init_app(
-        app,
-        force_https=app.config["FORCE_HTTPS"],
-        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        content_security_policy=CONTENT_SECURITY_POLICY,
-        frame_options="DENY",
-        referrer_policy="strict-origin-when-cross-origin",
-    )
-    rest_api.init_app(app)
-
-
-def _register_blueprints(app: Flask) -> None:
-    from pic_events.accounts.views import bp as accounts_bp
-    from pic_events.api import register_api
-    from pic_events.directory.views import bp as directory_bp
-    from pic_events.events.views import bp as events_bp
-    from pic_events.main import bp as main_bp
-    from pic_events.programme.views import bp as programme_bp
-    from pic_events.registration.organiser_views import bp as registration_admin_bp
-    from pic_events.registration.views import bp as registration_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(directory_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(programme_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(registration_admin_bp)
-    register_api(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from pic_events.cli import register
-
-    register(app)
-
-
-from pic_events import models  # noqa: E402,F401  (every model registered with the metadata)
+    return factory(config_name, overrides)
