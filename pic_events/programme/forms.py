@@ -79,9 +79,9 @@ class _ScheduleForm(FlaskForm):
     def starts_at(self) -> datetime:
         return self._local(self.day.data, self.start_time.data)
 
-    def _check_exists(self, moment: time | None) -> None:
+    def _check_exists(self, moment: time | None, day_text: str | None = None) -> None:
         try:
-            day = date.fromisoformat(self.day.data or "")
+            day = date.fromisoformat(day_text or self.day.data or "")
         except ValueError:
             return  # the day field says what is wrong
         if moment is not None:
@@ -104,6 +104,7 @@ class SessionForm(_ScheduleForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
     end_time = TimeField(_l("Ends"), validators=[DataRequired()])
+    ends_next_day = BooleanField(_l("Ends after midnight (the next day)"))
     capacity = IntegerField(
         _l("Places"),
         validators=[Optional(), NumberRange(min=0)],
@@ -121,7 +122,16 @@ class SessionForm(_ScheduleForm):
     )
 
     def validate_end_time(self, field) -> None:
-        self._check_exists(field.data)
+        try:
+            end_day = self._end_day()
+        except ValueError:
+            return  # the day field says what is wrong
+        self._check_exists(field.data, end_day)
+
+    def _end_day(self) -> str:
+        if not self.ends_next_day.data:
+            return self.day.data
+        return (date.fromisoformat(self.day.data) + timedelta(days=1)).isoformat()
 
     def fill_from(self, values: dict[str, Any]) -> None:
         """Prefill from a session's values (edit, duplicate), unless the form was posted."""
@@ -132,6 +142,7 @@ class SessionForm(_ScheduleForm):
         self.day.data = start.date().isoformat()
         self.start_time.data = start.time().replace(tzinfo=None)
         self.end_time.data = end.time().replace(tzinfo=None)
+        self.ends_next_day.data = end.date() > start.date()
         self.room_id.data = values["room_id"] or 0
         for name in ("kind", "title", "description", "capacity", "must_choose", "restricted"):
             getattr(self, name).data = values[name]
@@ -142,7 +153,7 @@ class SessionForm(_ScheduleForm):
 
     def values(self) -> dict[str, Any]:
         starts_at = self.starts_at()
-        ends_at = self._local(self.day.data, self.end_time.data)
+        ends_at = self._local(self._end_day(), self.end_time.data)
         return {
             "kind": self.kind.data,
             "title": self.title.data,

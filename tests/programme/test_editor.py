@@ -3,6 +3,7 @@ warnings with "save anyway", rooms, publishing."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -71,6 +72,26 @@ def test_member_cannot_change_sessions(client):
     assert client.post(f"/organiser/events/{event.slug}/programme/publish").status_code == 403
     db.session.expire_all()
     assert db.session.get(ProgrammeSession, session.id).title != "Hacked"
+
+
+def test_a_session_may_end_after_midnight(client, organiser):
+    event = programme_event()
+    url = f"/organiser/events/{event.slug}/sessions/new"
+    dinner = _form(kind="social", title="Dinner", start_time="20:00", end_time="00:30")
+    refused = client.post(url, data=dinner)
+    assert refused.status_code in (200, 400)  # end before start, shown next to the field
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgrammeSession)) == 0
+    response = client.post(url, data={**dinner, "ends_next_day": "y"})
+    assert response.status_code == 302
+    session = db.session.scalar(db.select(ProgrammeSession))
+    assert session.starts_at == datetime(2027, 6, 15, 18, 0, tzinfo=UTC)
+    assert session.ends_at == datetime(2027, 6, 15, 22, 30, tzinfo=UTC)
+    edit = client.get(f"/organiser/events/{event.slug}/sessions/{session.id}/edit")
+    assert re.search(r'<input checked[^>]*name="ends_next_day"', edit.get_data(as_text=True))
+    for page in (f"/events/{event.slug}/programme", f"/organiser/events/{event.slug}/programme"):
+        shown = client.get(page)
+        assert shown.status_code == 200
+        assert '<time datetime="2027-06-16T00:30:00+02:00">' in shown.get_data(as_text=True)
 
 
 def test_create_session_in_the_events_time_zone(client, organiser):
