@@ -251,7 +251,10 @@ def register(
 
 def _write_new_registration(event, user, existing, status, category, answers, data):
     now = utcnow()
-    registration = existing or Registration(event=event, user=user, created_at=now)
+    # Registering again after a cancellation reuses the row (one per person and event) but is
+    # a new registration: it dates from now.
+    registration = existing or Registration(event=event, user=user)
+    registration.created_at = now
     registration.status = status.value
     registration.category = category
     registration.answers = answers

@@ -149,9 +149,11 @@ def test_a_cancelled_member_registers_again_on_the_same_row(app):
     event = make_event()
     user = make_user()
     first = services.register(event, user, OK)
+    first_date = first.created_at
     services.cancel_registration(first, actor=user)
     again = services.register(event, user, OK)
     assert again.id == first.id and again.status == "confirmed"
+    assert again.created_at > first_date  # a new registration, dated now
 
 
 def test_closed_registration_refuses_members_but_not_organisers(app):
