@@ -58,6 +58,10 @@ class Config:
     MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", True)
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
 
+    # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-For
+    # and -Proto are then trusted, so rate limits see the client's address, not the proxy's.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

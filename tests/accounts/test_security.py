@@ -50,6 +50,23 @@ def test_login_is_rate_limited(app):
         assert api.mimetype == "application/problem+json"
 
 
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app):
+    proxied = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1
+    )
+    with proxied.app_context():
+        client = proxied.test_client()
+
+        def attempt(client_ip: str) -> int:
+            data = {"email": "nobody@example.org", "password": "x"}
+            return client.post(
+                "/login", data=data, headers={"X-Forwarded-For": client_ip}
+            ).status_code
+
+        assert [attempt("203.0.113.7") for _ in range(11)][-1] == 429
+        assert attempt("198.51.100.4") == 200  # another member behind the same proxy
+
+
 def test_csrf_is_checked_on_forms_and_session_api_calls(app):
     protected = make_app(app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True)
     with protected.app_context():
