@@ -30,6 +30,14 @@ def _mine(event: Event) -> Registration | None:
     return services.registration_for(event, current_user)
 
 
+def _my_active(event: Event) -> Registration:
+    """My registration that can still be changed or cancelled, else 404."""
+    registration = _mine(event)
+    if registration is None or not registration.is_active:
+        abort(404)
+    return registration
+
+
 def _sessions_for(event: Event, category: str | None):
     return choosable_sessions(event, category=category)
 
@@ -152,9 +160,7 @@ def mine(slug: str):
 @login_required
 def edit(slug: str):
     event = _event(slug)
-    registration = _mine(event)
-    if registration is None or not registration.is_active:
-        abort(404)
+    registration = _my_active(event)
     if not services.changes_allowed(event):
         flash(_("Registration is closed: write to the organisers to change anything."), "warning")
         return redirect(url_for("registration.mine", slug=slug))
@@ -183,9 +189,7 @@ def edit(slug: str):
 @login_required
 def cancel(slug: str):
     event = _event(slug)
-    registration = _mine(event)
-    if registration is None or not registration.is_active:
-        abort(404)
+    registration = _my_active(event)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
