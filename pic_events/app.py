@@ -44,6 +44,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _connect_signals()
 
     from pic_events.core import errors, templating
     from pic_events.notifications import services as notifications
@@ -93,6 +94,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_admin_bp)
     register_api(app)
+
+
+def _connect_signals() -> None:
+    """Every module that reacts to another's change connects here (pic_events.core.signals).
+
+    Connecting twice is harmless: blinker keeps one connection per receiver."""
 
 
 def _register_cli(app: Flask) -> None:

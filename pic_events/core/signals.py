@@ -1,0 +1,30 @@
+"""Signals: how a lower module lets the modules above it react, without importing them.
+
+Each signal is sent by the module that owns the change; receivers are connected in the app
+factory (`pic_events.app._connect_signals`), so a module that fails to import stops the app
+from starting instead of being skipped silently. Blinker is what Flask itself uses.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Event whose capacity was saved with a new value (after the commit).
+capacity_changed = _signals.signal("capacity-changed")
+
+# sender: the source Event; kwargs: event (the new edition, not committed), days (the shift
+# in days). Receivers copy their own per-event rows (slots, tables ...) into the new edition.
+edition_created = _signals.signal("edition-created")
+
+# sender: a User; receivers return {"section name": JSON-able data} for the data export.
+personal_data_exported = _signals.signal("personal-data-exported")
+
+# sender: a Registration about to be anonymised (purge or account deletion); receivers forget
+# the personal data they keep about it, in the same transaction.
+registration_anonymising = _signals.signal("registration-anonymising")
+
+# sender: a User whose account is about to be deleted; receivers delete or unlink what they
+# keep about the person, in the same transaction.
+account_deleting = _signals.signal("account-deleting")
