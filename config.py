@@ -57,6 +57,8 @@ class Config:
     # Without REDIS_URL the outbox is delivered in the request, right after the commit.
     MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", True)
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
+    # Sent (and failed) mail is deleted this many days later by `flask purge-expired`.
+    MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "90"))
 
     # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-For
     # and -Proto are then trusted, so rate limits see the client's address, not the proxy's.

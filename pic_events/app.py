@@ -100,6 +100,15 @@ def _connect_signals() -> None:
     """Every module that reacts to another's change connects here (pic_events.core.signals).
 
     Connecting twice is harmless: blinker keeps one connection per receiver."""
+    from pic_events.accounts import privacy as account_privacy
+    from pic_events.core import signals
+    from pic_events.notifications import privacy as mail_privacy
+    from pic_events.registration import mails as registration_mails
+
+    signals.personal_data_exported.connect(account_privacy.export_api_tokens)
+    signals.personal_data_exported.connect(mail_privacy.export_mail)
+    signals.registration_anonymising.connect(registration_mails.forget_mail)
+    signals.account_deleting.connect(mail_privacy.forget_mail_to)
 
 
 def _register_cli(app: Flask) -> None:

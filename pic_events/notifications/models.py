@@ -31,3 +31,5 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the message is about ("registration:42"), so it is forgotten with that thing.
+    topic: Mapped[str | None] = mapped_column(sa.String(64), index=True)

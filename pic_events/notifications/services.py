@@ -27,17 +27,25 @@ LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 def queue_mail(
-    recipient: str, subject: str, body_text: str, body_html: str | None = None
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    *,
+    topic: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox. The caller commits it together with the change.
 
     `recipient` is an address, or a display name and an address ("Zoé Durand <zoe@...>").
+    `topic` names what the message is about ("registration:42"): when that is anonymised,
+    `notifications.privacy.forget_mail_about(topic)` deletes its mail.
     """
     message = OutboxMessage(
         recipient=LINE_BREAKS.sub(" ", recipient).strip(),
         subject=LINE_BREAKS.sub(" ", subject).strip()[:300],
         body_text=body_text,
         body_html=body_html,
+        topic=topic,
     )
     db.session.add(message)
     return message

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from pic_events.accounts.models import User
 from pic_events.extensions import db
 from pic_events.registration.models import AuditAction, AuditLog, Registration
 
 TRACKED_FIELDS = ("status", "category", "listed", "session_ids")
+# What an anonymised history keeps of each change: fields that say nothing about the person.
+IMPERSONAL_FIELDS = frozenset(TRACKED_FIELDS)
 
 
 def snapshot(registration: Registration) -> dict[str, Any]:
@@ -59,10 +63,15 @@ def history(registration: Registration) -> list[AuditLog]:
     )
 
 
-def scrub(registration: Registration) -> None:
-    """Forget personal data in the history (answers, messages) when anonymising."""
+def scrub(registration: Registration, owner_id: int | None) -> None:
+    """Forget the person in the history when anonymising: answers and anything else that is
+    not a plain field, every message (they may quote names and addresses), and the owner as
+    the author of the rows they wrote (organisers stay named: they acted in their role)."""
     for entry in db.session.scalars(
         db.select(AuditLog).where(AuditLog.registration_id == registration.id)
     ):
-        entry.changes = {k: v for k, v in entry.changes.items() if not k.startswith("answers.")}
+        entry.changes = {k: v for k, v in entry.changes.items() if k in IMPERSONAL_FIELDS}
         entry.message = ""
+        if owner_id is not None and entry.actor_id == owner_id:
+            entry.actor_id = None
+            entry.actor_name = _("participant (anonymised)")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import click
 
+from pic_events.notifications.privacy import delete_old_mail
 from pic_events.registration import privacy
 
 
 @click.command("purge-expired")
 def purge_expired_command() -> None:
-    """Anonymise registrations of events whose retention date (retention_until) has passed."""
+    """Anonymise registrations of events that have ended and whose retention date
+    (retention_until) has passed; delete mail sent more than MAIL_RETENTION_DAYS ago."""
     count = privacy.purge_expired()
     click.echo(f"{count} registration(s) anonymised.")
+    click.echo(f"{delete_old_mail()} old mail(s) deleted.")
 
 
 commands: list[click.Command] = [purge_expired_command]

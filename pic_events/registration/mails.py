@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from pic_events.notifications.privacy import forget_mail_about
 from pic_events.notifications.services import queue_mail
 from pic_events.registration.models import Registration
 
@@ -21,6 +22,15 @@ class MailKind(enum.StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     CANCELLED = "cancelled"
+
+
+def mail_topic(registration: Registration) -> str:
+    return f"registration:{registration.id}"
+
+
+def forget_mail(registration: Registration, **_: object) -> None:
+    """registration_anonymising: the mails about this registration go with its owner."""
+    forget_mail_about(mail_topic(registration))
 
 
 def my_registration_url(registration: Registration) -> str:
@@ -105,4 +115,4 @@ def send(
             f'<p><a href="{escape(url)}">{escape(_("My registration"))}</a></p>'
             f"<p>{escape(_('The PIC meeting organisers'))}</p>"
         )
-    queue_mail(user.email, subject, body_text, body_html)
+    queue_mail(user.email, subject, body_text, body_html, topic=mail_topic(registration))

@@ -1,13 +1,13 @@
 """GDPR: a member's data export, account deletion, and anonymisation after retention.
 
-Other modules that keep personal data on a user or a registration (matchmaking profiles,
-meetings ...) add a function to DATA_EXPORTERS and/or ANONYMISERS; these run with the
-registration module's own steps, in the same transaction.
+Other modules that keep personal data on a user or a registration (mail, tokens, matchmaking
+profiles ...) receive the signals sent here (pic_events.core.signals: personal_data_exported,
+registration_anonymising, account_deleting), connected in pic_events.app. They run in the
+same transaction; a receiver that raises aborts the export or the deletion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,17 +16,17 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from pic_events.accounts.models import User
+from pic_events.core.signals import (
+    account_deleting,
+    personal_data_exported,
+    registration_anonymising,
+)
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.registration import audit, services
 from pic_events.registration.models import AuditAction, AuditLog, Registration, new_checkin_code
 from pic_events.registration.questions import display_answer
-
-# user -> {"section name": JSON-able data}
-DATA_EXPORTERS: list[Callable[[User], dict[str, Any]]] = []
-# registration -> None: forget personal data kept elsewhere about this registration
-ANONYMISERS: list[Callable[[Registration], None]] = []
 
 
 def _iso(value) -> str | None:
@@ -44,23 +44,35 @@ def user_registrations(user: User) -> list[Registration]:
     )
 
 
-def _registration_data(registration: Registration) -> dict[str, Any]:
+def _answers_data(registration: Registration) -> list[dict[str, Any]]:
+    """Answers to the event's questions, then those whose question was deleted since (raw)."""
     questions = services.event_questions(registration.event)
     answers = registration.answers or {}
+    known = [
+        {
+            "question": question.label,
+            "answer": display_answer(question, answers[question.key]),
+            "value": answers[question.key],
+        }
+        for question in questions
+        if question.key in answers
+    ]
+    keys = {question.key for question in questions}
+    orphans = [
+        {"question": None, "question_key": key, "answer": None, "value": value}
+        for key, value in sorted(answers.items())
+        if key not in keys
+    ]
+    return known + orphans
+
+
+def _registration_data(registration: Registration) -> dict[str, Any]:
     return {
         "event": registration.event.slug,
         "event_title": registration.event.title,
         "status": registration.status,
         "category": registration.category,
-        "answers": [
-            {
-                "question": question.label,
-                "answer": display_answer(question, answers[question.key]),
-                "value": answers[question.key],
-            }
-            for question in questions
-            if question.key in answers
-        ],
+        "answers": _answers_data(registration),
         "session_ids": registration.session_ids,
         "listed": registration.listed,
         "consent_at": _iso(registration.consent_at),
@@ -96,15 +108,15 @@ def export_user_data(user: User) -> dict[str, Any]:
         },
         "registrations": [_registration_data(r) for r in user_registrations(user)],
     }
-    for exporter in DATA_EXPORTERS:
-        data.update(exporter(user))
+    for _receiver, section in personal_data_exported.send(user):
+        data.update(section)
     return data
 
 
 def anonymise(registration: Registration) -> None:
     """Unlink the person and forget their answers; the row stays for the event's numbers."""
-    for anonymiser in ANONYMISERS:
-        anonymiser(registration)
+    registration_anonymising.send(registration)
+    audit.scrub(registration, registration.user_id)
     registration.user_id = None
     registration.user = None
     registration.answers = {}
@@ -113,7 +125,6 @@ def anonymise(registration: Registration) -> None:
     registration.decision_message = ""
     registration.checkin_code = new_checkin_code()
     registration.anonymised_at = utcnow()
-    audit.scrub(registration)
     audit.record(registration, AuditAction.ANONYMISED, None)
 
 
@@ -127,6 +138,7 @@ def delete_account(user: User) -> None:
                 registration, actor=user, message=_("The account was deleted.")
             )
     try:
+        account_deleting.send(user)
         for registration in user_registrations(user):
             anonymise(registration)
         db.session.execute(
@@ -142,7 +154,8 @@ def delete_account(user: User) -> None:
 
 
 def purge_expired(today: date | None = None) -> int:
-    """Anonymise registrations of events whose retention date has passed; returns how many."""
+    """Anonymise registrations of events that have ended and whose retention date has
+    passed; returns how many. A retention date set before the event's end waits for it."""
     today = today or utcnow().date()
     registrations = db.session.scalars(
         sa.select(Registration)
@@ -150,10 +163,15 @@ def purge_expired(today: date | None = None) -> int:
         .where(
             Event.retention_until.is_not(None),
             Event.retention_until < today,
+            Event.ends_on < today,
             Registration.anonymised_at.is_(None),
         )
     ).all()
-    for registration in registrations:
-        anonymise(registration)
-    db.session.commit()
+    try:
+        for registration in registrations:
+            anonymise(registration)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return len(registrations)
