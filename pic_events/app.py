@@ -46,11 +46,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _register_cli(app)
     _connect_signals()
 
-    from pic_events.core import errors, templating
+    from pic_events.core import errors, static_files, templating
     from pic_events.notifications import services as notifications
 
     errors.register(app)
     templating.register(app)
+    static_files.register(app)
     notifications.init_app(app)  # deliver the outbox after each commit that wrote to it
     return app
 
