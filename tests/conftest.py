@@ -18,6 +18,7 @@ from flask import Flask, g, request_started
 from config import database_url
 from pic_events import create_app
 from pic_events.extensions import db
+from tests.factories import api_auth, make_organiser, make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -118,3 +119,15 @@ def pg_app(tmp_path_factory) -> Iterator[Flask]:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def organiser_auth(app) -> dict[str, str]:
+    """Authorization header of a new organiser's API token."""
+    return api_auth(make_organiser())
+
+
+@pytest.fixture
+def member_auth(app) -> dict[str, str]:
+    """Authorization header of a new member's API token."""
+    return api_auth(make_user())

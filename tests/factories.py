@@ -141,6 +141,18 @@ def make_registration(event: Event, user: User | None = None, **kw):
     return registration
 
 
+def api_auth(user: User, client=None) -> dict[str, str]:
+    """An Authorization header with a fresh API token of `user` (no CSRF for tokens).
+    Given a test client, every following request of that client carries it too."""
+    from pic_events.accounts.services import create_api_token
+
+    _token, plain = create_api_token(user, "tests")
+    header = {"Authorization": f"Bearer {plain}"}
+    if client is not None:
+        client.environ_base["HTTP_AUTHORIZATION"] = header["Authorization"]
+    return header
+
+
 def login(client, user: User) -> None:
     """Start a browser session as `user` (the log-in form itself is tested in accounts)."""
     with client.session_transaction() as session:

@@ -165,8 +165,13 @@ def test_fixed_meetings_are_kept_and_new_ones_placed() -> None:
     first = run(data, time_limit=1.0)
     data["fixed"] = first["assignments"][: len(first["assignments"]) // 2]
     data["meetings"].append({"id": "late", "participants": [1, 2], "priority": 3})
+    # A slot added with the late request: free for everyone, so the late meeting fits even if
+    # the fixed meetings fill its participants' other slots.
+    data["slots"].append({"id": max(slot["id"] for slot in data["slots"]) + 1})
     second = run(data, time_limit=1.0)
-    check_schedule(data, second)
+    check_schedule(data, second)  # every fixed meeting where it was
+    assert "late" in [a["meeting"] for a in second["assignments"]]
+    assert "late" not in second["unscheduled"]
 
 
 def test_all_meetings_fixed() -> None:

@@ -9,8 +9,8 @@ import pytest
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room
 from pic_events.registration.models import SessionChoice
-from tests.factories import make_organiser, make_room, make_user
-from tests.programme.helpers import api_as, make_registration, paris, programme_event, workshop
+from tests.factories import api_auth, make_organiser, make_registration, make_room, make_user
+from tests.programme.helpers import paris, programme_event, workshop
 
 DAY = date(2027, 6, 15)
 
@@ -35,7 +35,7 @@ def test_list_sessions_fields(client):
     session = workshop(event, DAY, 9, 10, title="Cider", room=room, capacity=5)
     choosing = make_user()
     make_registration(event, choosing)
-    api_as(client, choosing)
+    api_auth(choosing, client)
     client.post(f"/api/v1/events/{event.slug}/sessions/{session.id}/choose")
     response = client.get(f"/api/v1/events/{event.slug}/sessions")
     assert response.status_code == 200
@@ -62,7 +62,7 @@ def test_list_is_empty_for_a_draft_programme_but_not_for_organisers(client):
     event = programme_event(programme_published=False)
     workshop(event, DAY, 9, 10)
     assert client.get(f"/api/v1/events/{event.slug}/sessions").json["items"] == []
-    api_as(client, make_organiser())
+    api_auth(make_organiser(), client)
     assert client.get(f"/api/v1/events/{event.slug}/sessions").json["total"] == 1
     assert client.get("/api/v1/events/nope/sessions").status_code == 404
 
@@ -70,7 +70,7 @@ def test_list_is_empty_for_a_draft_programme_but_not_for_organisers(client):
 def test_create_update_delete_as_organiser(client):
     event = programme_event()
     make_room(event, "Salle Loire")
-    api_as(client, make_organiser())
+    api_auth(make_organiser(), client)
     created = client.post(f"/api/v1/events/{event.slug}/sessions", json=_body(room="Salle Loire"))
     assert created.status_code == 201, created.json
     assert created.json["room"] == "Salle Loire"
@@ -101,7 +101,7 @@ def test_writes_return_warnings(client):
     event = programme_event()
     room = make_room(event, "Auditorium")
     workshop(event, DAY, 11, 12, room=room, title="Plenary")
-    api_as(client, make_organiser())
+    api_auth(make_organiser(), client)
     response = client.post(f"/api/v1/events/{event.slug}/sessions", json=_body(room="Auditorium"))
     assert response.status_code == 201
     assert any("Auditorium is already taken" in w for w in response.json["warnings"])
@@ -120,7 +120,7 @@ def test_writes_return_warnings(client):
 )
 def test_invalid_input_is_422(client, change, field):
     event = programme_event()
-    api_as(client, make_organiser())
+    api_auth(make_organiser(), client)
     response = client.post(f"/api/v1/events/{event.slug}/sessions", json=_body(**change))
     assert response.status_code == 422, response.json
     assert response.mimetype == "application/problem+json"
@@ -132,7 +132,7 @@ def test_editing_is_for_organisers(client):
     session = workshop(event, DAY, 9, 10)
     url = f"/api/v1/events/{event.slug}/sessions"
     assert client.post(url, json=_body()).status_code == 401
-    api_as(client, make_user())
+    api_auth(make_user(), client)
     assert client.post(url, json=_body()).status_code == 403
     assert client.patch(f"/api/v1/sessions/{session.id}", json={"title": "x"}).status_code == 403
     assert client.delete(f"/api/v1/sessions/{session.id}").status_code == 403
@@ -149,7 +149,7 @@ def test_choose_rules_and_status_codes(client):
 
     assert client.post(f"{base}/{a.id}/choose").status_code == 401
     member = make_user()
-    api_as(client, member)
+    api_auth(member, client)
     assert client.post(f"{base}/{a.id}/choose").status_code == 403  # not registered
     make_registration(event, member)
 
@@ -164,20 +164,20 @@ def test_choose_rules_and_status_codes(client):
 
     rival = make_user()
     make_registration(event, rival)
-    api_as(client, rival)
+    api_auth(rival, client)
     full = client.post(f"{base}/{a.id}/choose")
     assert full.status_code == 409 and "full" in full.json["detail"]
 
-    api_as(client, member)
+    api_auth(member, client)
     assert client.delete(f"{base}/{a.id}/choose").status_code == 204
-    api_as(client, rival)
+    api_auth(rival, client)
     assert client.post(f"{base}/{a.id}/choose").status_code == 200
     assert db.session.scalar(db.select(db.func.count()).select_from(SessionChoice)) == 1
 
 
 def test_rooms_endpoints(client):
     event = programme_event()
-    api_as(client, make_organiser())
+    api_auth(make_organiser(), client)
     created = client.post(
         f"/api/v1/events/{event.slug}/rooms", json={"name": "Terrasse", "capacity": 80}
     )
@@ -199,7 +199,7 @@ def test_hidden_restricted_sessions_do_not_exist_for_others(client):
     base = f"/api/v1/events/{event.slug}/sessions"
     member = make_user()
     make_registration(event, member)
-    api_as(client, member)
+    api_auth(member, client)
 
     assert [s["title"] for s in client.get(base).json["items"]] == ["Open"]
     for response in (
@@ -212,6 +212,6 @@ def test_hidden_restricted_sessions_do_not_exist_for_others(client):
 
     steering = make_user()
     make_registration(event, steering, category="steering")
-    api_as(client, steering)
+    api_auth(steering, client)
     assert client.get(base).json["total"] == 2
     assert client.post(f"{base}/{closed.id}/choose").status_code == 200

@@ -10,8 +10,8 @@ import pytest
 from pic_events.extensions import db
 from pic_events.programme.models import Speaker
 from pic_events.registration.models import SessionChoice
-from tests.factories import login, make_organiser, make_room, make_user
-from tests.programme.helpers import make_registration, programme_event, workshop
+from tests.factories import login, make_organiser, make_registration, make_room, make_user
+from tests.programme.helpers import programme_event, workshop
 from tests.queries import count_queries
 
 DAY1, DAY2 = date(2027, 6, 15), date(2027, 6, 16)

@@ -14,8 +14,8 @@ from pic_events.programme.editions import new_edition
 from pic_events.programme.models import ProgrammeSession, Room, Speaker
 from pic_events.programme.timetable import build_grid
 from pic_events.registration.models import Question
-from tests.factories import login, make_organiser, make_question, make_room
-from tests.programme.helpers import make_registration, paris, programme_event, workshop
+from tests.factories import login, make_organiser, make_question, make_registration, make_room
+from tests.programme.helpers import paris, programme_event, workshop
 
 DAY = date(2027, 6, 15)
 

@@ -12,7 +12,8 @@ from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession
 from pic_events.registration import session_choices as choices
 from pic_events.registration.models import Registration, SessionChoice
-from tests.programme.helpers import make_registration, programme_event, workshop
+from tests.factories import make_registration
+from tests.programme.helpers import programme_event, workshop
 
 DAY = date(2027, 6, 15)
 

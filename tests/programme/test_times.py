@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession
-from tests.factories import login, make_organiser
-from tests.programme.helpers import api_as, programme_event
+from tests.factories import api_auth, login, make_organiser
+from tests.programme.helpers import programme_event
 
 
 def _create(client, event, day: str, title: str):
@@ -51,7 +51,7 @@ def test_nine_oclock_in_paris_either_side_of_the_clock_change(client):
 
 def test_api_times_with_any_offset_are_the_same_instant(client):
     event = programme_event(starts_on=date(2027, 3, 27), ends_on=date(2027, 3, 29))
-    api_as(client, make_organiser())
+    api_auth(make_organiser(), client)
     response = client.post(
         f"/api/v1/events/{event.slug}/sessions",
         json={

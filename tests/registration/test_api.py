@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from pic_events.accounts.services import create_api_token
 from pic_events.core.types import utcnow
 from pic_events.extensions import db
 from pic_events.notifications.models import OutboxMessage
 from pic_events.registration.models import Registration
 from tests.factories import (
+    api_auth,
     make_event,
     make_organiser,
     make_question,
@@ -33,17 +33,6 @@ FIELDS = {
 }
 
 
-def act_as(client, user) -> None:
-    """Send every following request with this user's API token."""
-    client.environ_base["HTTP_AUTHORIZATION"] = _bearer(user)["Authorization"]
-
-
-def _bearer(user) -> dict[str, str]:
-    _token, plain = create_api_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
-
-
 def test_register_with_a_token_returns_the_registration(client):
     event = make_event(slug="pic-2027")
     dinner = make_question(event, "Dinner", "yes_no")
@@ -51,7 +40,7 @@ def test_register_with_a_token_returns_the_registration(client):
     response = client.post(
         "/api/v1/events/pic-2027/registrations",
         json={"answers": {str(dinner.id): True}, "consent": True},
-        headers=_bearer(user),
+        headers=api_auth(user),
     )
     assert response.status_code == 201, response.json
     body = response.json
@@ -66,7 +55,7 @@ def test_register_needs_login_and_consent(client):
     make_event(slug="pic-2027")
     response = client.post("/api/v1/events/pic-2027/registrations", json={"consent": True})
     assert response.status_code == 401
-    headers = _bearer(make_user())
+    headers = api_auth(make_user())
     response = client.post(
         "/api/v1/events/pic-2027/registrations", json={"answers": {}}, headers=headers
     )
@@ -83,7 +72,7 @@ def test_bad_answers_give_422_with_errors_per_question(client):
     event = make_event(slug="pic-2027")
     guests = make_question(event, "Guests", "number")
     visit = make_question(event, "Visit", "single_choice", options=["A"], required=True)
-    act_as(client, make_user())
+    api_auth(make_user(), client)
     response = client.post(
         "/api/v1/events/pic-2027/registrations",
         json={"answers": {str(guests.id): "many"}, "consent": True},
@@ -97,7 +86,7 @@ def test_bad_answers_give_422_with_errors_per_question(client):
 def test_409_when_already_registered_or_closed(client):
     event = make_event(slug="pic-2027")
     user = make_user()
-    act_as(client, user)
+    api_auth(user, client)
     assert (
         client.post("/api/v1/events/pic-2027/registrations", json={"consent": True}).status_code
         == 201
@@ -106,7 +95,7 @@ def test_409_when_already_registered_or_closed(client):
     assert again.status_code == 409 and again.json["code"] == "already_registered"
     event.registration_closes = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    act_as(client, make_user())
+    api_auth(make_user(), client)
     closed = client.post("/api/v1/events/pic-2027/registrations", json={"consent": True})
     assert closed.status_code == 409 and "closed" in closed.json["detail"]
 
@@ -114,20 +103,20 @@ def test_409_when_already_registered_or_closed(client):
 def test_409_when_full_without_waiting_list_and_waitlisted_with_position_otherwise(client):
     event = make_event(slug="pic-2027", capacity=1)
     make_registration(event)
-    act_as(client, make_user())
+    api_auth(make_user(), client)
     response = client.post("/api/v1/events/pic-2027/registrations", json={"consent": True})
     assert response.status_code == 201
     assert response.json["status"] == "waitlisted" and response.json["position"] == 1
     event.waitlist_enabled = False
     db.session.commit()
-    act_as(client, make_user())
+    api_auth(make_user(), client)
     response = client.post("/api/v1/events/pic-2027/registrations", json={"consent": True})
     assert response.status_code == 409
 
 
 def test_pending_with_approval(client):
     make_event(slug="pic-2027", requires_approval=True)
-    act_as(client, make_user())
+    api_auth(make_user(), client)
     response = client.post("/api/v1/events/pic-2027/registrations", json={"consent": True})
     assert response.json["status"] == "pending"
 
@@ -136,16 +125,16 @@ def test_owner_reads_changes_and_cancels_and_the_waiting_list_moves(client):
     event = make_event(slug="pic-2027", capacity=1)
     diet = make_question(event, "Diet")
     owner, waiting = make_user(), make_user()
-    act_as(client, owner)
+    api_auth(owner, client)
     created = client.post(
         "/api/v1/events/pic-2027/registrations",
         json={"answers": {str(diet.id): "vegan"}, "consent": True},
     ).json
-    act_as(client, waiting)
+    api_auth(waiting, client)
     waiting_id = client.post("/api/v1/events/pic-2027/registrations", json={"consent": True}).json[
         "id"
     ]
-    act_as(client, owner)
+    api_auth(owner, client)
     url = f"/api/v1/registrations/{created['id']}"
     assert client.get(url).json["answers"] == {str(diet.id): "vegan"}
     assert client.get("/api/v1/events/pic-2027/registration").json["id"] == created["id"]
@@ -167,7 +156,7 @@ def test_someone_elses_registration_is_not_found(client):
     event = make_event(slug="pic-2027")
     registration = make_registration(event, make_user())
     intruder = make_user()
-    headers = _bearer(intruder)
+    headers = api_auth(intruder)
     url = f"/api/v1/registrations/{registration.id}"
     assert client.get(url, headers=headers).status_code == 404
     assert client.patch(url, json={"listed": False}, headers=headers).status_code == 404
@@ -182,7 +171,7 @@ def test_organiser_lists_filters_and_decides(client):
     make_registration(event, make_user(name="Anouk de Vries"))
     pending = make_registration(event, make_user(name="Éloïse Martin"), status="pending")
     organiser = make_organiser()
-    headers = _bearer(organiser)
+    headers = api_auth(organiser)
     listing = client.get("/api/v1/events/pic-2027/registrations", headers=headers).json
     assert listing["total"] == 2 and listing["page"] == 1 and "per_page" in listing
     only = client.get("/api/v1/events/pic-2027/registrations?status=pending", headers=headers).json

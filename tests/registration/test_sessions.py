@@ -100,11 +100,11 @@ def test_approval_to_the_waiting_list_and_decline_release_sessions(app):
 
 
 def test_api_registration_with_session_ids(client):
-    from tests.registration.test_api import act_as
+    from tests.factories import api_auth
 
     event = make_event(slug="pic-2027")
     first, _second = _workshops(event)
-    act_as(client, make_user())
+    api_auth(make_user(), client)
     response = client.post(
         "/api/v1/events/pic-2027/registrations",
         json={"consent": True, "session_ids": [first.id]},
