@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Request, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from pic_events.core.limits import INT_MAX, NUL, contains_nul, fits_integer_column
@@ -20,11 +21,18 @@ from pic_events.core.problems import ApiError
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:id>`: 0 to 2**31-1; a larger number matches no route (404)."""
+    """`<int:id>`: 0 to 2**31-1; a larger number names no row: 404, whatever the method
+    (werkzeug's own `max` can answer 405 when the path has routes for other methods)."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if self.max is not None and number > self.max:
+            raise NotFound()
+        return number
 
 
 class TextConverter(UnicodeConverter):
