@@ -82,6 +82,8 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = 3600
     PER_PAGE = 25
+    # The largest request body (forms, JSON); larger ones answer 413.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
 
     API_TITLE = "PIC Meetings API"
     API_VERSION = "v1"

@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
+from pic_events.core import requests
 from pic_events.extensions import (
     babel,
     csrf,
@@ -37,6 +38,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_object(CONFIGS[config_name]())
     app.config.update(overrides or {})
+    requests.install(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from sqlalchemy import text
 
+from pic_events.core.errors import RETRY_AFTER_SECONDS
 from pic_events.events import services as event_services
 from pic_events.extensions import db, limiter
 
@@ -29,5 +30,6 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except Exception as error:  # the database is down or unreachable
         db.session.rollback()
-        return {"status": "error", "database": str(error.__class__.__name__)}, 503
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return {"status": "error", "database": str(error.__class__.__name__)}, 503, retry
     return {"status": "ok", "database": "ok"}

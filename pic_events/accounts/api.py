@@ -10,16 +10,17 @@ from marshmallow import Schema, fields
 from pic_events.accounts import services
 from pic_events.api.auth import login_required
 from pic_events.core.problems import ApiError
+from pic_events.core.schemas import InputSchema, Text
 from pic_events.core.validation import ServiceValidationError
 from pic_events.extensions import limiter
 
 blp = Blueprint("accounts_api", __name__, description="Accounts")
 
 
-class TokenRequestSchema(Schema):
-    email = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
-    name = fields.String(load_default="API", metadata={"description": "What the token is for"})
+class TokenRequestSchema(InputSchema):
+    email = Text(254, required=True)
+    password = Text(1000, required=True, load_only=True)
+    name = Text(100, load_default="API", metadata={"description": "What the token is for"})
 
 
 class NewTokenSchema(Schema):

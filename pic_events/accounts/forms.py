@@ -4,12 +4,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from pic_events.accounts.services import PASSWORD_MIN_LENGTH
 from pic_events.core.countries import country_choices
+from pic_events.core.forms import Form
 from pic_events.directory import services as directory
 from pic_events.directory.forms import kind_choices
 
@@ -28,13 +28,13 @@ def _optional_int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
@@ -102,11 +102,11 @@ class SignupForm(FlaskForm):
         }
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired()])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"), validators=[DataRequired()], description=_password_help()
     )
@@ -116,7 +116,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     organisation_id = SelectField(_l("Organisation"), validators=[Optional()])
     country = SelectField(_l("Country"), validators=[Optional()])
@@ -142,7 +142,7 @@ class ProfileForm(FlaskForm):
         }
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired()], description=_password_help()
@@ -153,7 +153,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField(
         _l("Token name"),
         validators=[DataRequired(), Length(max=100)],

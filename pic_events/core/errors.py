@@ -1,13 +1,60 @@
-"""Friendly HTML error pages; problem+json under /api/."""
+"""Friendly HTML error pages; problem+json under /api/.
+
+When the database cannot be reached, every page and endpoint answers 503 with Retry-After
+and the log gets one line per request (a restart of a few seconds must not write a
+traceback per request)."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from pic_events.core.problems import problem_from_http_exception, wants_problem
-from pic_events.extensions import db
+from pic_events.core.problems import problem, problem_from_http_exception, wants_problem
+from pic_events.extensions import db, login_manager
+
+HTML_ERROR_PAGES = (400, 403, 404, 405, 409, 413, 422, 429)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Connection refused, lost or timed out: not the request's fault, try again later."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def _one_line(error: Exception) -> str:
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0] if text else ''}"
+
+
+def _forget_session() -> None:
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is gone; the pool replaces it
+        db.session.close()
+
+
+def service_unavailable_response(error: Exception):
+    _forget_session()
+    current_app.logger.error(
+        "Database unavailable: %s %s (%s)", request.method, request.path, _one_line(error)
+    )
+    detail = _("The database is not reachable. Please try again in a moment.")
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_problem():
+        response = problem(503, detail=detail)
+        response.headers.update(headers)
+        return response
+    # The page must not ask the database who is logged in.
+    g._login_user = login_manager.anonymous_user()
+    page = render_template("errors/error.html", error=ServiceUnavailable(detail))
+    return page, 503, headers
 
 
 def register(app: Flask) -> None:
@@ -15,7 +62,7 @@ def register(app: Flask) -> None:
     def handle_http_exception(error: HTTPException):
         if wants_problem():
             return problem_from_http_exception(error)
-        if error.code in (400, 403, 404, 405, 409, 429):
+        if error.code in HTML_ERROR_PAGES:
             return render_template("errors/error.html", error=error), error.code
         return error
 
@@ -24,6 +71,13 @@ def register(app: Flask) -> None:
         if wants_problem():
             return problem_from_http_exception(error)
         return render_template("errors/error.html", error=error), 400
+
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(error: Exception):
+        if not database_unavailable(error):
+            return handle_unexpected(error)
+        return service_unavailable_response(error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

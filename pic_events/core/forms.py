@@ -8,12 +8,40 @@ from typing import TypeVar
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
+from pic_events.core.limits import NUL, fits_integer_column
 from pic_events.core.timezones import is_valid_timezone, wall_clock_exists
 from pic_events.core.validation import ServiceValidationError, apply_errors_to_form
 
 T = TypeVar("T")
+
+
+class Form(FlaskForm):
+    """Every HTML form: input the database cannot hold is refused next to its field before
+    any validator or service sees it (a NUL character, a number beyond the integer column),
+    and what was typed is shown again."""
+
+    def validate(self, extra_validators=None) -> bool:
+        refused = [(field, message) for field in self if (message := _refusal(field))]
+        for field, message in refused:
+            field.errors = [*field.errors, message]
+        if refused:
+            return False
+        return super().validate(extra_validators)
+
+
+def _refusal(field) -> str | None:
+    if any(isinstance(raw, str) and NUL in raw for raw in field.raw_data or ()):
+        return _("This text contains a NUL character, which cannot be stored.")
+    if (
+        isinstance(field, IntegerField)
+        and isinstance(field.data, int)
+        and not fits_integer_column(field.data)
+    ):
+        return _("This number is too large.")
+    return None
 
 
 def save_form(form: FlaskForm, save: Callable[[], T]) -> T | None:

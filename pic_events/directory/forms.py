@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pic_events.core.countries import country_choices
+from pic_events.core.forms import Form
 from pic_events.directory import services
 from pic_events.directory.models import ORGANISATION_KIND_LABELS
 from pic_events.directory.sectors import sector_choices
@@ -32,7 +32,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ClusterForm(FlaskForm):
+class ClusterForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     membership = SelectField(_l("Place in the PIC network"), default=PARTNER)
@@ -64,7 +64,7 @@ class ClusterForm(FlaskForm):
         }
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     cluster_id = SelectField(_l("Cluster"), validators=[Optional()])
     country = SelectField(_l("Country"), validators=[DataRequired()])

@@ -85,3 +85,9 @@ class Organisation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"
+
+
+# Names are unique whatever their case ("Vegepolys Valley" and "VEGEPOLYS VALLEY" are one
+# cluster): the database decides, so two people saving at once cannot both pass the check.
+sa.Index("uq_cluster_name_lower", sa.func.lower(Cluster.name), unique=True)
+sa.Index("uq_organisation_name_lower", sa.func.lower(Organisation.name), unique=True)

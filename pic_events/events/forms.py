@@ -4,17 +4,17 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pic_events.core.countries import country_choices
-from pic_events.core.forms import check_wall_clock
+from pic_events.core.forms import Form, check_wall_clock
 from pic_events.core.timezones import all_timezones, is_valid_timezone, localize, to_zone
+from pic_events.events.services import DESCRIPTION_MAX
 
 
-class RegistrationWindowFields(FlaskForm):
+class RegistrationWindowFields(Form):
     """When registration opens and closes, typed as wall-clock times in the event's zone and
     stored as UTC instants; the capacity and approval that go with them."""
 
@@ -76,7 +76,9 @@ class EventForm(RegistrationWindowFields):
         validators=[DataRequired(), Length(max=80)],
         description=_l("Appears in links: /events/pic-2027"),
     )
-    description = TextAreaField(_l("Description"), validators=[Optional()])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
+    )
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
     country = SelectField(_l("Country"), validators=[Optional()])
@@ -84,7 +86,9 @@ class EventForm(RegistrationWindowFields):
     # InputRequired, not DataRequired: a date typed wrong says so, not "required".
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
-    privacy_notice = TextAreaField(_l("Privacy notice"), validators=[Optional()])
+    privacy_notice = TextAreaField(
+        _l("Privacy notice"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
+    )
     retention_until = DateField(
         _l("Keep registrations until"),
         validators=[Optional()],

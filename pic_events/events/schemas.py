@@ -7,14 +7,17 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
+from pic_events.core.openapi import ProblemSchema  # noqa: F401  (the API module's import)
+from pic_events.core.schemas import Count, InputSchema, Instant, Text
 from pic_events.events.models import EventStatus
+from pic_events.events.services import DESCRIPTION_MAX, MAX_LENGTHS
 
 # API field -> the model attribute (and service error key) when they differ.
 API_TO_MODEL = {"starts": "starts_on", "ends": "ends_on"}
 MODEL_TO_API = {model: api for api, model in API_TO_MODEL.items()}
 
 
-class ZonedDateTime(fields.AwareDateTime):
+class ZonedDateTime(Instant):
     """An instant: read with its offset (none given: rejected), written in the event's zone."""
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
@@ -23,16 +26,16 @@ class ZonedDateTime(fields.AwareDateTime):
         return value.astimezone(ZoneInfo(obj.timezone)).isoformat()
 
 
-class EventSchema(Schema):
-    slug = fields.String(metadata={"example": "pic-2027"})
-    title = fields.String(metadata={"example": "PIC Annual Meeting 2027"})
-    description = fields.String()
-    venue = fields.String()
-    city = fields.String()
-    country = fields.String(
-        allow_none=True, metadata={"description": "ISO 3166 alpha-2 code", "example": "FR"}
+class EventSchema(InputSchema):
+    slug = Text(MAX_LENGTHS["slug"], metadata={"example": "pic-2027"})
+    title = Text(MAX_LENGTHS["title"], metadata={"example": "PIC Annual Meeting 2027"})
+    description = Text(DESCRIPTION_MAX)
+    venue = Text(MAX_LENGTHS["venue"])
+    city = Text(MAX_LENGTHS["city"])
+    country = Text(
+        2, allow_none=True, metadata={"description": "ISO 3166 alpha-2 code", "example": "FR"}
     )
-    timezone = fields.String(metadata={"description": "IANA zone", "example": "Europe/Paris"})
+    timezone = Text(64, metadata={"description": "IANA zone", "example": "Europe/Paris"})
     starts_on = fields.Date(data_key="starts", metadata={"description": "First day"})
     ends_on = fields.Date(data_key="ends", metadata={"description": "Last day"})
     registration_opens = ZonedDateTime(
@@ -43,11 +46,12 @@ class EventSchema(Schema):
         },
     )
     registration_closes = ZonedDateTime(allow_none=True)
-    capacity = fields.Integer(
-        allow_none=True, strict=True, metadata={"description": "null: unlimited"}
-    )
+    capacity = Count(allow_none=True, metadata={"description": "null: unlimited"})
     requires_approval = fields.Boolean()
     status = fields.String(validate=validate.OneOf([s.value for s in EventStatus]))
+    programme_published = fields.Boolean(
+        metadata={"description": "Members see the programme and choose sessions"}
+    )
 
 
 class EventInputSchema(EventSchema):
@@ -63,22 +67,8 @@ class EventListSchema(Schema):
     total = fields.Integer()
 
 
-class EventListArgsSchema(Schema):
+class EventListArgsSchema(InputSchema):
     status = fields.String(
         validate=validate.OneOf([s.value for s in EventStatus]),
         metadata={"description": "Only events with this status (drafts: organisers only)"},
-    )
-
-
-class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
-
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={"description": "Field name -> messages (422)"},
     )

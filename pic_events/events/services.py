@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pic_events.core.countries import is_country
+from pic_events.core.limits import FIRST_YEAR, INT_MAX, LAST_YEAR, in_year_range
 from pic_events.core.timezones import is_valid_timezone
 from pic_events.core.types import utcnow
 from pic_events.core.validation import ServiceValidationError
@@ -21,6 +22,9 @@ from pic_events.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_LENGTHS = {"title": 200, "slug": 80, "venue": 200, "city": 120}  # the columns' sizes
+DESCRIPTION_MAX = 20_000  # description and privacy notice (the forms say the same)
+TEXT_LIMITS = {**MAX_LENGTHS, "description": DESCRIPTION_MAX, "privacy_notice": DESCRIPTION_MAX}
+DATED_FIELDS = ("starts_on", "ends_on", "registration_opens", "registration_closes")
 EDITABLE_FIELDS = (
     "slug",
     "title",
@@ -38,6 +42,7 @@ EDITABLE_FIELDS = (
     "status",
     "privacy_notice",
     "retention_until",
+    "programme_published",
 )
 
 
@@ -64,7 +69,7 @@ def _validate(values: dict[str, Any], event: Event | None) -> dict[str, list[str
 
     if not (final("title") or "").strip():
         add("title", _("A title is required."))
-    for field, limit in MAX_LENGTHS.items():
+    for field, limit in TEXT_LIMITS.items():
         if isinstance(values.get(field), str) and len(values[field]) > limit:
             add(field, _("At most %(n)d characters.", n=limit))
     slug = final("slug") or ""
@@ -86,6 +91,13 @@ def _validate(values: dict[str, Any], event: Event | None) -> dict[str, list[str
         add("ends_on", _("An end date is required."))
     elif isinstance(starts, date) and ends < starts:
         add("ends_on", _("The meeting cannot end before it starts."))
+    for field in (*DATED_FIELDS, "retention_until"):
+        moment = values.get(field)
+        if isinstance(moment, date) and not in_year_range(moment):
+            add(
+                field,
+                _("Give a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR),
+            )
     opens, closes = final("registration_opens"), final("registration_closes")
     for field in ("registration_opens", "registration_closes"):
         moment = final(field)
@@ -99,8 +111,12 @@ def _validate(values: dict[str, Any], event: Event | None) -> dict[str, list[str
     ) and closes <= opens:
         add("registration_closes", _("Registration must close after it opens."))
     capacity = final("capacity")
-    if capacity is not None and (not isinstance(capacity, int) or capacity < 0):
+    if capacity is not None and (
+        not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= INT_MAX
+    ):
         add("capacity", _("Capacity is a whole number, 0 or more (empty: unlimited)."))
+    if not isinstance(final("programme_published") or False, bool):
+        add("programme_published", _("Say true or false."))
     status = final("status") or EventStatus.DRAFT.value
     if status not in {s.value for s in EventStatus}:
         add("status", _("Status is draft, published or archived."))
@@ -161,6 +177,11 @@ def _commit_or_slug_taken() -> None:
 
 def set_status(event: Event, status: EventStatus) -> Event:
     return update_event(event, {"status": status.value})
+
+
+def set_programme_published(event: Event, published: bool) -> Event:
+    """Members see the programme and may choose sessions (the editor's button, the API)."""
+    return update_event(event, {"programme_published": published})
 
 
 def get_event(slug: str, *, include_unpublished: bool = False) -> Event | None:

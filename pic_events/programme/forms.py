@@ -5,7 +5,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,14 +14,15 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from pic_events.core.forms import check_wall_clock
+from pic_events.core.forms import Form, check_wall_clock
 from pic_events.core.timezones import to_zone
 from pic_events.programme.models import SESSION_KIND_LABELS
+from pic_events.programme.schemas import DESCRIPTION_MAX, SPEAKER_LIMITS, SPEAKERS_MAX
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     location = StringField(
         _l("Floor or building"),
@@ -57,7 +57,7 @@ def _room_choices(rooms) -> list[tuple[int, str]]:
     return [(0, str(_l("— no room —")))] + [(r.id, r.name) for r in rooms]
 
 
-class _ScheduleForm(FlaskForm):
+class _ScheduleForm(Form):
     """Day, time and room, shared by the session form and the move form."""
 
     day = SelectField(_l("Day"), validators=[DataRequired()])
@@ -102,7 +102,9 @@ class SessionForm(_ScheduleForm):
         _l("Kind"), choices=[(k.value, label) for k, label in SESSION_KIND_LABELS.items()]
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional()])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
+    )
     end_time = TimeField(_l("Ends"), validators=[DataRequired()])
     ends_next_day = BooleanField(_l("Ends after midnight (the next day)"))
     capacity = IntegerField(
@@ -120,6 +122,21 @@ class SessionForm(_ScheduleForm):
         validators=[Optional()],
         description=_l("One per line: Name | Organisation | Role"),
     )
+
+    def validate_speakers(self, field) -> None:
+        speakers = parse_speakers(field.data or "")
+        if len(speakers) > SPEAKERS_MAX:
+            raise ValidationError(_l("At most %(n)d speakers.", n=SPEAKERS_MAX))
+        for speaker in speakers:
+            for part, limit in SPEAKER_LIMITS.items():
+                if len(speaker[part]) > limit:
+                    raise ValidationError(
+                        _l(
+                            "“%(text)s…” is too long: at most %(n)d characters.",
+                            text=speaker[part][:30],
+                            n=limit,
+                        )
+                    )
 
     def validate_end_time(self, field) -> None:
         try:
@@ -183,7 +200,7 @@ def parse_speakers(text: str) -> list[dict[str, str]]:
     return speakers
 
 
-class NewEditionForm(FlaskForm):
+class NewEditionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Address (slug)"),

@@ -6,16 +6,24 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from pic_events.core.schemas import Count, Id, InputSchema, Instant, Text
 from pic_events.core.timezones import to_zone
 from pic_events.programme.models import ProgrammeSession, Room, SessionKind
 
 KINDS = [k.value for k in SessionKind]
+# The columns' sizes, shared with the HTML forms.
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20_000
+ROOM_NAME_MAX = 120
+LOCATION_MAX = 200
+SPEAKER_LIMITS = {"name": 200, "organisation": 200, "role": 120}
+SPEAKERS_MAX = 50
 
 
-class SpeakerSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    organisation = fields.String(load_default="", validate=validate.Length(max=200))
-    role = fields.String(load_default="", validate=validate.Length(max=120))
+class SpeakerSchema(InputSchema):
+    name = Text(SPEAKER_LIMITS["name"], min_length=1, required=True)
+    organisation = Text(SPEAKER_LIMITS["organisation"], load_default="")
+    role = Text(SPEAKER_LIMITS["role"], load_default="")
 
 
 class SessionSchema(Schema):
@@ -54,33 +62,33 @@ class SessionListSchema(Schema):
     published = fields.Boolean(metadata={"description": "Whether the programme is published"})
 
 
-class SessionListArgsSchema(Schema):
+class SessionListArgsSchema(InputSchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
 
 
-class SessionInputSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+class SessionInputSchema(InputSchema):
+    title = Text(TITLE_MAX, min_length=1, required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    description = fields.String()
-    start = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
-    end = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
-    room = fields.String(allow_none=True, metadata={"description": "A room's name, or null"})
-    room_id = fields.Integer(allow_none=True)
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    description = Text(DESCRIPTION_MAX)
+    start = Instant(required=True, metadata={"description": "ISO 8601 with offset"})
+    end = Instant(required=True, metadata={"description": "ISO 8601 with offset"})
+    room = Text(ROOM_NAME_MAX, allow_none=True, metadata={"description": "A room's name, or null"})
+    room_id = Id(allow_none=True)
+    capacity = Count(allow_none=True)
     must_choose = fields.Boolean()
     restricted = fields.Boolean()
-    speakers = fields.List(fields.Nested(SpeakerSchema))
+    speakers = fields.List(fields.Nested(SpeakerSchema), validate=validate.Length(max=SPEAKERS_MAX))
 
 
 class SessionPatchSchema(SessionInputSchema):
     """The fields to change (used with partial=True)."""
 
 
-class RoomSchema(Schema):
+class RoomSchema(InputSchema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    location = fields.String(load_default="", validate=validate.Length(max=200))
-    capacity = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    name = Text(ROOM_NAME_MAX, min_length=1, required=True)
+    location = Text(LOCATION_MAX, load_default="")
+    capacity = Count(allow_none=True, load_default=None)
 
 
 class RoomListSchema(Schema):

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from pic_events.accounts.models import User
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import ServiceValidationError
+from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room, SessionKind, Speaker
@@ -333,8 +334,7 @@ def delete_session(session: ProgrammeSession) -> None:
 
 
 def set_programme_published(event: Event, published: bool) -> None:
-    event.programme_published = published
-    db.session.commit()
+    event_services.set_programme_published(event, published)
 
 
 def set_hide_restricted(event: Event, hide: bool) -> None:

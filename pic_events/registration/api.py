@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from pic_events.api.auth import login_required, organiser_required
+from pic_events.core.pagination import paginate_api
 from pic_events.core.problems import ApiError
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events import services as event_services
@@ -150,24 +151,12 @@ def list_registrations(args: dict, slug: str):
         status=args.get("status", ""),
         category=args.get("category", ""),
     )
-    page = db.paginate(
-        listing.filtered_query(event, filters),
-        page=args["page"],
-        per_page=args["per_page"],
-        max_per_page=500,
-        error_out=False,
-        count=True,
-    )
+    page = paginate_api(listing.filtered_query(event, filters), args)
     positions = services.waitlist_positions(event.id)
     chosen = listing.session_ids_by_registration(event)
-    return {
-        "items": [
-            registration_json(r, positions.get(r.id), chosen.get(r.id, [])) for r in page.items
-        ],
-        "total": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-    }
+    rows = page.pop("rows")
+    items = [registration_json(r, positions.get(r.id), chosen.get(r.id, [])) for r in rows]
+    return {"items": items, **page}
 
 
 @blp.route("/events/<slug>/registration", methods=["GET"])

@@ -20,9 +20,11 @@ from wtforms import (
 from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from pic_events.core.forms import Form
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events.forms import RegistrationWindowFields
 from pic_events.events.models import ALL_CATEGORIES, Event
+from pic_events.events.services import DESCRIPTION_MAX
 from pic_events.registration import services
 from pic_events.registration.models import (
     CATEGORY_LABELS,
@@ -45,7 +47,7 @@ def category_choices(categories: Sequence[str]) -> list[tuple[str, str]]:
     return [(c, str(CATEGORY_LABELS[Category(c)])) for c in categories]
 
 
-class RegistrationFormBase(FlaskForm):
+class RegistrationFormBase(Form):
     """Fields common to every registration form; questions are added per event."""
 
     questions: list[Question] = []
@@ -166,7 +168,7 @@ def _prefill(form: RegistrationFormBase, registration: Registration) -> None:
     form["listed"].data = registration.listed
 
 
-class OnBehalfFields(FlaskForm):
+class OnBehalfFields(Form):
     """An organiser registers someone: an existing account, or a new one."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -178,7 +180,7 @@ class OnBehalfFields(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=str, validate_choice=False)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     message = TextAreaField(
         _l("Message to the person"),
         validators=[Optional(), Length(max=2000)],
@@ -186,7 +188,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: its CSRF token is the confirmation."""
 
 
@@ -198,7 +200,7 @@ def option_lines(question: Question | None) -> str:
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     help_text = TextAreaField(_l("Help text"), validators=[Optional(), Length(max=2000)])
     kind = SelectField(
@@ -251,7 +253,7 @@ class SettingsForm(RegistrationWindowFields):
     )
     privacy_notice = TextAreaField(
         _l("Privacy notice"),
-        validators=[Optional()],
+        validators=[Optional(), Length(max=DESCRIPTION_MAX)],
         description=_l("Shown on the registration form; members must agree to it"),
         render_kw={"rows": 6},
     )

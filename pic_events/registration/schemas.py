@@ -3,11 +3,24 @@ services (answers are checked by pic_events.registration.questions)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate
 
+from pic_events.core.limits import fits_integer_column
+from pic_events.core.pagination import PageSchema, PaginationArgsSchema
+from pic_events.core.schemas import IdList, InputSchema, Text
 from pic_events.registration.models import Category, QuestionType, Registration, RegistrationStatus
+from pic_events.registration.questions import LONG_TEXT_MAX
+
+# As many as a form can show: every question answered, every session of a meeting chosen.
+ANSWERS_MAX = 200
+CHOICES_PER_ANSWER_MAX = 200
+SESSION_IDS_MAX = 500
+DECISION_MESSAGE_MAX = 2000  # the decline form's limit
+SEARCH_MAX = 200
 
 ANSWERS_DESCRIPTION = (
     "Answers keyed by question id as a string (GET /api/v1/events/{slug}/questions lists "
@@ -61,20 +74,57 @@ def registration_json(
     }
 
 
-class RegistrationCreateSchema(Schema):
-    answers = fields.Dict(
-        keys=fields.String(),
-        values=fields.Raw(allow_none=True),
-        load_default=dict,
-        metadata={"description": ANSWERS_DESCRIPTION},
+class AnswerValue(fields.Raw):
+    """One answer as JSON gives it: text within the long-text limit, a whole number that
+    fits a column (an option id), a finite number, a boolean, a list of those, or null.
+    Whether it suits its question is the questions module's rule."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list):
+            if len(value) > CHOICES_PER_ANSWER_MAX:
+                raise ValidationError(_("At most %(n)d choices.", n=CHOICES_PER_ANSWER_MAX))
+            return [self._scalar(item) for item in value]
+        return self._scalar(value)
+
+    @staticmethod
+    def _scalar(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > LONG_TEXT_MAX:
+            raise ValidationError(_("At most %(n)d characters.", n=LONG_TEXT_MAX))
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not fits_integer_column(value):
+                raise ValidationError(_("This number is too large."))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError(_("Give a finite number."))
+        elif isinstance(value, dict | list):
+            raise ValidationError(_("Give text, a number, true or false, or a list of those."))
+        return value
+
+
+def _not_too_many_answers(answers: dict) -> None:
+    if len(answers) > ANSWERS_MAX:
+        raise ValidationError(_("At most %(n)d answers.", n=ANSWERS_MAX))
+
+
+def Answers(**kwargs: Any) -> fields.Dict:  # noqa: N802 (a field factory)
+    return fields.Dict(
+        keys=Text(12),
+        values=AnswerValue(allow_none=True),
+        validate=_not_too_many_answers,
+        metadata={"description": ANSWERS_DESCRIPTION, "maxProperties": ANSWERS_MAX},
+        **kwargs,
     )
-    session_ids = fields.List(
-        fields.Integer(strict=True),
+
+
+class RegistrationCreateSchema(InputSchema):
+    answers = Answers(load_default=dict)
+    session_ids = IdList(
+        SESSION_IDS_MAX,
         load_default=None,
         allow_none=True,
         metadata={"description": "Workshops and visits to take (ignored on the waiting list)"},
     )
-    category = fields.String(
+    category = Text(
+        16,
         load_default=None,
         allow_none=True,
         metadata={"description": "participant (default), speaker, steering, organiser, press"},
@@ -85,36 +135,29 @@ class RegistrationCreateSchema(Schema):
     listed = fields.Boolean(load_default=True)
 
 
-class RegistrationPatchSchema(Schema):
+class RegistrationPatchSchema(InputSchema):
     """Only the fields given change; answers given replace those answers only."""
 
-    answers = fields.Dict(
-        keys=fields.String(),
-        values=fields.Raw(allow_none=True),
-        metadata={"description": ANSWERS_DESCRIPTION},
-    )
-    session_ids = fields.List(fields.Integer(strict=True))
-    category = fields.String()
+    answers = Answers()
+    session_ids = IdList(SESSION_IDS_MAX)
+    category = Text(16)
     listed = fields.Boolean()
 
 
-class RegistrationListArgsSchema(Schema):
+class RegistrationListArgsSchema(PaginationArgsSchema):
     status = fields.String(validate=validate.OneOf([s.value for s in RegistrationStatus]))
     category = fields.String(validate=validate.OneOf([c.value for c in Category]))
-    q = fields.String(metadata={"description": "Search in name, e-mail, organisation, cluster"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    q = Text(SEARCH_MAX, metadata={"description": "Search in name, e-mail, organisation, cluster"})
 
 
-class RegistrationPageSchema(Schema):
+class RegistrationPageSchema(PageSchema):
     items = fields.List(fields.Nested(RegistrationSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
-class DecisionSchema(Schema):
-    message = fields.String(load_default="", metadata={"description": "Sent to the person"})
+class DecisionSchema(InputSchema):
+    message = Text(
+        DECISION_MESSAGE_MAX, load_default="", metadata={"description": "Sent to the person"}
+    )
 
 
 class OptionSchema(Schema):

@@ -15,4 +15,5 @@ EVENT_FIELDS = {
     "capacity",
     "requires_approval",
     "status",
+    "programme_published",
 }

@@ -110,7 +110,7 @@ def test_organiser_creates_an_event(client, organiser_auth):
 
     assert response.status_code == 201, response.json
     assert response.headers["Location"].endswith("/api/v1/events/pic-2027")
-    assert response.json == {**NEW_EVENT, "status": "draft"}
+    assert response.json == {**NEW_EVENT, "status": "draft", "programme_published": False}
     event = db.session.scalars(select(Event)).one()
     assert event.starts_on == date(2027, 3, 30)
     assert event.registration_closes == datetime(2027, 3, 28, 7, 0, tzinfo=UTC)

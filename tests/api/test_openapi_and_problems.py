@@ -97,3 +97,41 @@ def test_validation_errors_are_a_problem_422_with_field_errors(client):
     body = assert_problem(client.post(f"{API}/tokens", json={}), 422)
     assert set(body["errors"]) >= {"email", "password"}
     assert all(isinstance(messages, list) for messages in body["errors"].values())
+
+
+def test_openapi_document_validates_as_openapi_3_0(openapi):
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation import OpenAPIV30SpecValidator
+
+    assert openapi["openapi"] == "3.0.3"
+    validate(openapi, cls=OpenAPIV30SpecValidator)
+    assert '"type": "null"' not in json.dumps(openapi)  # 3.1's way; 3.0 says nullable
+
+
+def test_openapi_error_answers_are_problem_json(openapi):
+    responses = openapi["components"]["responses"]
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        content = responses[name]["content"]
+        assert set(content) == {"application/problem+json"}, name
+        assert content["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+    problem = openapi["components"]["schemas"]["Problem"]["properties"]
+    assert {"type", "title", "status", "detail", "errors"} <= set(problem)
+    for path in openapi["paths"].values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                assert "default" in operation["responses"] or any(
+                    code.startswith(("4", "5")) for code in operation["responses"]
+                )
+
+
+def test_paged_lists_share_one_set_of_parameters(openapi):
+    from pic_events.core.pagination import MAX_PER_PAGE
+
+    listing = openapi["paths"]["/api/v1/events/{slug}/registrations"]["get"]
+    parameters = {p["name"]: p["schema"] for p in listing["parameters"]}
+    assert parameters["per_page"]["maximum"] == MAX_PER_PAGE
+    assert parameters["page"]["minimum"] == 1
+    page = openapi["components"]["schemas"]["RegistrationPage"]["properties"]
+    assert {"items", "total", "page", "per_page"} <= set(page)

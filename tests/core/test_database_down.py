@@ -1,0 +1,54 @@
+"""The database out of reach: 503 with Retry-After everywhere, one log line per request."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+
+from tests.conftest import make_app
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nobody listens once the probe is closed
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def unreachable_app(request, tmp_path):
+    if request.param == "postgresql":
+        url = f"postgresql://pic@127.0.0.1:{_closed_port()}/pic?connect_timeout=2"
+    else:
+        url = f"sqlite:///{tmp_path / 'no-such-folder' / 'pic.sqlite'}"
+    application = make_app(url, SQLALCHEMY_ENGINE_OPTIONS={})
+    with application.app_context():
+        yield application
+
+
+def test_pages_api_and_health_answer_503_with_one_line_each(unreachable_app, caplog):
+    client = unreachable_app.test_client()
+    with caplog.at_level(logging.ERROR):
+        api = client.get("/api/v1/events")
+        page = client.get("/")
+        health = client.get("/healthz")
+        login = client.post("/login", data={"email": "a@example.org", "password": "x"})
+
+    assert api.status_code == 503 and api.mimetype == "application/problem+json"
+    assert api.json["status"] == 503 and api.json["detail"]
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert "briefly unavailable" in page.get_data(as_text=True)
+    assert login.status_code == 503
+    assert health.status_code == 503 and health.json["status"] == "error"
+    for response in (api, page, health, login):
+        assert int(response.headers["Retry-After"]) > 0
+
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failed) == 3  # /healthz reports in its answer; the three others log a line
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in failed)
+    assert [r.getMessage().split(" (")[0] for r in failed] == [
+        "Database unavailable: GET /api/v1/events",
+        "Database unavailable: GET /",
+        "Database unavailable: POST /login",
+    ]
