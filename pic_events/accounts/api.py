@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from pic_events.accounts import services
+from pic_events.accounts import limits, services
 from pic_events.api.auth import login_required
 from pic_events.core.problems import ApiError
 from pic_events.core.validation import ServiceValidationError
@@ -20,10 +20,18 @@ class TokenRequestSchema(Schema):
     email = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
     name = fields.String(load_default="API", metadata={"description": "What the token is for"})
+    expires_in_days = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(services.TOKEN_DAYS_MIN, services.TOKEN_DAYS_MAX),
+        metadata={"description": "Days until the token stops working; none: until revoked"},
+    )
 
 
 class NewTokenSchema(Schema):
     token = fields.String(metadata={"description": "Shown once: store it now"})
+    expires_at = fields.DateTime(allow_none=True)
 
 
 class MeSchema(Schema):
@@ -44,6 +52,7 @@ class TokenSchema(Schema):
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
 
 
 class TokenListSchema(Schema):
@@ -53,6 +62,7 @@ class TokenListSchema(Schema):
 
 @blp.route("/tokens", methods=["POST"])
 @limiter.limit(services.login_rate_limit)
+@limiter.limit(services.account_rate_limit, key_func=limits.json_email)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, NewTokenSchema)
 @blp.alt_response(401, description="Wrong e-mail or password")
@@ -62,10 +72,10 @@ def create_token(body: dict):
     if user is None:
         raise ApiError(401, _("Wrong e-mail or password."))
     try:
-        _token, plaintext = services.create_api_token(user, body["name"])
+        token, plaintext = services.create_api_token(user, body["name"], body["expires_in_days"])
     except ServiceValidationError as error:
-        raise ApiError(422, _("Invalid token name."), errors=error.errors) from None
-    return {"token": plaintext}
+        raise ApiError(422, _("Invalid token settings."), errors=error.errors) from None
+    return {"token": plaintext, "expires_at": token.expires_at}
 
 
 @blp.route("/tokens", methods=["GET"])
