@@ -92,3 +92,12 @@ def test_an_unverified_account_can_log_in(client):
     response = client.post("/login", data={"email": "ana@example.org", "password": PASSWORD})
     assert response.status_code == 302
     assert "Confirm your e-mail address first" in client.get("/").text
+
+
+def test_the_data_export_says_when_the_address_was_confirmed(client):
+    user = unverified()
+    login(client, user)
+    assert client.get("/account/my-data.json").json["account"]["email_verified_at"] is None
+    client.get(signup.verify_link(user).removeprefix("http://localhost"))
+    confirmed = client.get("/account/my-data.json").json["account"]["email_verified_at"]
+    assert confirmed.startswith(str(db.session.get(User, user.id).email_verified_at.year))
