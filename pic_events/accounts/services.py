@@ -391,13 +391,16 @@ def request_password_reset(email: str | None) -> None:
 
 def reset_password(token: str, new_password: str, max_age: int | None = None) -> User:
     """Set the new password: the log-in sessions end (the fingerprint changes) and every API
-    token is revoked, since whoever knew the old password may have made some."""
+    token is revoked, since whoever knew the old password may have made some. The link came
+    by mail, so it also confirms the address (and locks out whoever signed up with it)."""
     user = verify_password_reset_token(token, max_age=max_age)
     errors = password_errors(new_password)
     if errors:
         raise ServiceValidationError(errors)
     user.set_password(new_password)
     _revoke_all_tokens(user)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     db.session.commit()
     return user
 

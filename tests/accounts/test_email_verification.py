@@ -101,3 +101,11 @@ def test_the_data_export_says_when_the_address_was_confirmed(client):
     client.get(signup.verify_link(user).removeprefix("http://localhost"))
     confirmed = client.get("/account/my-data.json").json["account"]["email_verified_at"]
     assert confirmed.startswith(str(db.session.get(User, user.id).email_verified_at.year))
+
+
+def test_a_password_reset_confirms_the_address(app):
+    from pic_events.accounts import services
+
+    user = unverified()
+    services.reset_password(services.make_password_reset_token(user), "a brand new password")
+    assert db.session.get(User, user.id).is_verified
