@@ -67,7 +67,12 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # Each limit applies per client address; the *_ADDRESS_* ones per e-mail address (or per
+    # account once logged in) as well, so one address cannot be flooded from many clients.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour")
+    MAIL_ADDRESS_RATE_LIMIT = os.environ.get("MAIL_ADDRESS_RATE_LIMIT", "3 per hour")
+    ACCOUNT_RATE_LIMIT = os.environ.get("ACCOUNT_RATE_LIMIT", "10 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -81,6 +86,10 @@ class Config:
     LANGUAGES = {"en": "English", "fr": "Français"}
 
     PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_VERIFY_MAX_AGE = int(os.environ.get("EMAIL_VERIFY_MAX_AGE", str(3 * 24 * 3600)))
+    # Without MAIL_SERVER mails go to the log; their bodies (links!) only where this is on.
+    MAIL_LOG_BODIES = _env_bool("MAIL_LOG_BODIES", True)
+    PRODUCTION = False
     PER_PAGE = 25
     # The largest request body (forms, JSON); larger ones answer 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
@@ -109,6 +118,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    PRODUCTION = True
+    MAIL_LOG_BODIES = False  # a reset link in a log is a password
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)

@@ -45,6 +45,7 @@ def make_user(
     name: str | None = None,
     password: str = PASSWORD,
     organisation: Organisation | None = None,
+    verified: bool = True,
 ) -> User:
     n = next(_counter)
     user = User(
@@ -52,6 +53,7 @@ def make_user(
         name=name or f"User {n}",
         role=role.value,
         organisation=organisation,
+        email_verified_at=utcnow() if verified else None,
     )
     user.set_password(password)
     db.session.add(user)

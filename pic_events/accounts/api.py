@@ -7,10 +7,10 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from pic_events.accounts import services
+from pic_events.accounts import limits, services
 from pic_events.api.auth import login_required
 from pic_events.core.problems import ApiError
-from pic_events.core.schemas import InputSchema, Text
+from pic_events.core.schemas import InputSchema, Int32, Text
 from pic_events.core.validation import ServiceValidationError
 from pic_events.extensions import limiter
 
@@ -21,10 +21,18 @@ class TokenRequestSchema(InputSchema):
     email = Text(254, required=True)
     password = Text(1000, required=True, load_only=True)
     name = Text(100, load_default="API", metadata={"description": "What the token is for"})
+    expires_in_days = Int32(
+        load_default=None,
+        allow_none=True,
+        minimum=services.TOKEN_DAYS_MIN,
+        maximum=services.TOKEN_DAYS_MAX,
+        metadata={"description": "Days until the token stops working; none: until revoked"},
+    )
 
 
 class NewTokenSchema(Schema):
     token = fields.String(metadata={"description": "Shown once: store it now"})
+    expires_at = fields.DateTime(allow_none=True)
 
 
 class MeSchema(Schema):
@@ -45,6 +53,7 @@ class TokenSchema(Schema):
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
 
 
 class TokenListSchema(Schema):
@@ -54,6 +63,7 @@ class TokenListSchema(Schema):
 
 @blp.route("/tokens", methods=["POST"])
 @limiter.limit(services.login_rate_limit)
+@limiter.limit(services.account_rate_limit, key_func=limits.json_email)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, NewTokenSchema)
 @blp.alt_response(401, description="Wrong e-mail or password")
@@ -63,10 +73,10 @@ def create_token(body: dict):
     if user is None:
         raise ApiError(401, _("Wrong e-mail or password."))
     try:
-        _token, plaintext = services.create_api_token(user, body["name"])
+        token, plaintext = services.create_api_token(user, body["name"], body["expires_in_days"])
     except ServiceValidationError as error:
-        raise ApiError(422, _("Invalid token name."), errors=error.errors) from None
-    return {"token": plaintext}
+        raise ApiError(422, _("Invalid token settings."), errors=error.errors) from None
+    return {"token": plaintext, "expires_at": token.expires_at}
 
 
 @blp.route("/tokens", methods=["GET"])

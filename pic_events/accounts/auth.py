@@ -48,7 +48,9 @@ def load_user_from_token(req) -> User | None:
         return None
     api_token = db.session.scalar(
         db.select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),
+            db.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
         )
     )
     if api_token is None:

@@ -4,10 +4,17 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
-from pic_events.accounts.services import PASSWORD_MIN_LENGTH
+from pic_events.accounts.services import PASSWORD_MIN_LENGTH, TOKEN_DAYS_MAX, TOKEN_DAYS_MIN
 from pic_events.core.countries import country_choices
 from pic_events.core.forms import Form
 from pic_events.directory import services as directory
@@ -106,6 +113,10 @@ class ForgotPasswordForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired()])
 
 
+class ResendVerificationForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+
+
 class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"), validators=[DataRequired()], description=_password_help()
@@ -158,4 +169,9 @@ class ApiTokenForm(Form):
         _l("Token name"),
         validators=[DataRequired(), Length(max=100)],
         description=_l("Where you will use it, e.g. “my calendar script”"),
+    )
+    expires_in_days = IntegerField(
+        _l("Expires after (days)"),
+        validators=[Optional(), NumberRange(min=TOKEN_DAYS_MIN, max=TOKEN_DAYS_MAX)],
+        description=_l("Leave empty for a token that lasts until you revoke it"),
     )

@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
         sa.String(64), unique=True, default=new_calendar_token
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None until the person follows the link mailed at sign-up; accounts made by an organiser,
+    # the CLI or the demo are verified when made.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     api_tokens: Mapped[list[ApiToken]] = relationship(
@@ -67,6 +70,11 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_verified(self) -> bool:
+        """Whether the person proved the e-mail address is theirs (needed to register)."""
+        return self.email_verified_at is not None
 
     @property
     def is_organiser(self) -> bool:
@@ -91,9 +99,14 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never expires
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
 
     @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= utcnow()
+
+    @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -19,12 +21,14 @@ from pic_events.core.countries import is_country
 from pic_events.core.types import utcnow
 from pic_events.core.validation import ServiceValidationError
 from pic_events.directory import services as directory
+from pic_events.directory.models import Organisation
 from pic_events.extensions import db
 from pic_events.notifications.services import queue_mail
 
 PASSWORD_MIN_LENGTH = 10
 NAME_MAX = 200
 TOKEN_NAME_MAX = 100
+TOKEN_DAYS_MIN, TOKEN_DAYS_MAX = 1, 3650
 RESET_SALT = "pic-events.password-reset"
 Errors = dict[str, list[str]]
 
@@ -53,7 +57,7 @@ def get_user_by_email(email: str | None) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _email_errors(errors: Errors, email: str) -> None:
+def _email_errors(errors: Errors, email: str, *, check_taken: bool = True) -> None:
     if not email:
         _add(errors, "email", _("An e-mail address is required."))
         return
@@ -62,7 +66,7 @@ def _email_errors(errors: Errors, email: str) -> None:
     except EmailNotValidError:
         _add(errors, "email", _("This does not look like an e-mail address."))
         return
-    if get_user_by_email(email) is not None:
+    if check_taken and get_user_by_email(email) is not None:
         _add(errors, "email", _("An account already uses this e-mail address. Log in instead?"))
 
 
@@ -103,7 +107,21 @@ def _new_organisation(values: dict[str, Any], errors: Errors):
         return None
 
 
-def register_user(
+@dataclass
+class NewAccount:
+    """Checked sign-up values; `organisation` is the one typed at sign-up (in the session)."""
+
+    email: str
+    name: str
+    password: str
+    country: str | None
+    organisation_id: int | None
+    organisation: Organisation | None
+    role: Role
+    locale: str | None
+
+
+def check_new_account(
     *,
     email: str,
     name: str,
@@ -114,12 +132,13 @@ def register_user(
     role: Role = Role.MEMBER,
     locale: str | None = None,
     country_required: bool = False,
-) -> User:
-    """Create an account (and the organisation typed at sign-up) in one transaction."""
+    check_taken: bool = True,
+) -> NewAccount:
+    """Validate an account to create; ServiceValidationError lists what is wrong."""
     email, name = normalise_email(email), (name or "").strip()
     country = (country or "").strip().upper() or None
     errors: Errors = {}
-    _email_errors(errors, email)
+    _email_errors(errors, email, check_taken=check_taken)
     _name_errors(errors, name)
     errors.update(password_errors(password))
     _country_errors(errors, country, country_required)
@@ -130,14 +149,30 @@ def register_user(
     if errors:
         db.session.rollback()
         raise ServiceValidationError(errors)
-    user = User(email=email, name=name, role=Role(role).value, country=country)
-    user.organisation_id = organisation_id
-    if organisation is not None:
-        user.organisation = organisation
-    if locale in current_app.config["LANGUAGES"]:
-        user.locale = locale
-    user.set_password(password)
+    return NewAccount(
+        email, name, password, country, organisation_id, organisation, Role(role), locale
+    )
+
+
+def add_account(account: NewAccount, *, verified: bool) -> User:
+    """Add the checked account to the session (the caller commits)."""
+    user = User(email=account.email, name=account.name, role=account.role.value)
+    user.country = account.country
+    user.organisation_id = account.organisation_id
+    if account.organisation is not None:
+        user.organisation = account.organisation
+    if account.locale in current_app.config["LANGUAGES"]:
+        user.locale = account.locale
+    user.email_verified_at = utcnow() if verified else None
+    user.set_password(account.password)
     db.session.add(user)
+    return user
+
+
+def register_user(*, verified: bool = False, **values: Any) -> User:
+    """Create an account (and the organisation typed with it) in one transaction. `verified`
+    for accounts made by someone trusted (the CLI); sign-up goes through accounts.signup."""
+    user = add_account(check_new_account(**values), verified=verified)
     _commit_registration()
     return user
 
@@ -153,9 +188,57 @@ def _commit_registration() -> None:
         ) from None
 
 
+def account_for_person(
+    email: str | None, name: str | None, organisation_id: int | str | None = None
+) -> User:
+    """The account with this e-mail address (whatever its case), or a new member account made
+    by an organiser: verified, since the organiser vouches for it, and without a password
+    until the person sets one through "forgot my password". Flushed, not committed: the
+    caller's change commits it."""
+    email, name = normalise_email(email), (name or "").strip()
+    digits = str(organisation_id or "")
+    organisation_id = int(digits) if digits.isdigit() and len(digits) < 10 else None
+    errors: Errors = {}
+    _email_errors(errors, email, check_taken=False)
+    if errors:
+        raise ServiceValidationError(errors)
+    user = get_user_by_email(email)
+    if user is not None:
+        return user
+    if not name:
+        message = _("Nobody has an account with this e-mail: give a name to create one.")
+        raise ServiceValidationError({"name": [message]})
+    _name_errors(errors, name)
+    _organisation_errors(errors, organisation_id)
+    if errors:
+        raise ServiceValidationError(errors)
+    user = User(email=email, name=name, organisation_id=organisation_id)
+    user.email_verified_at = utcnow()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:  # made by someone else a moment ago
+        return get_user_by_email(email)
+    return user
+
+
 def login_rate_limit() -> str:
     """Log-in attempts per client address (HTML form and token exchange alike)."""
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def signup_rate_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def mail_address_rate_limit() -> str:
+    """Requests that mail an address (sign-up, reset, new confirmation link), per address."""
+    return current_app.config["MAIL_ADDRESS_RATE_LIMIT"]
+
+
+def account_rate_limit() -> str:
+    """Password changes and token creation, per account."""
+    return current_app.config["ACCOUNT_RATE_LIMIT"]
 
 
 def authenticate(email: str | None, password: str | None) -> User | None:
@@ -204,16 +287,37 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 # API tokens -------------------------------------------------------------------------------
 
 
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Return the stored token and its plain text, which is shown once and never stored."""
-    name = (name or "").strip()
+def _token_errors(name: str, expires_in_days: int | None) -> Errors:
+    errors: Errors = {}
     if not name:
-        raise ServiceValidationError({"name": [_("Give the token a name, e.g. “my laptop”.")]})
-    if len(name) > TOKEN_NAME_MAX:
-        message = _("Keep the name under %(n)d characters.", n=TOKEN_NAME_MAX)
-        raise ServiceValidationError({"name": [message]})
+        _add(errors, "name", _("Give the token a name, e.g. “my laptop”."))
+    elif len(name) > TOKEN_NAME_MAX:
+        _add(errors, "name", _("Keep the name under %(n)d characters.", n=TOKEN_NAME_MAX))
+    if expires_in_days is not None and not (
+        isinstance(expires_in_days, int) and TOKEN_DAYS_MIN <= expires_in_days <= TOKEN_DAYS_MAX
+    ):
+        message = _(
+            "Give a number of days from %(min)d to %(max)d, or leave it empty for no expiry.",
+            min=TOKEN_DAYS_MIN,
+            max=TOKEN_DAYS_MAX,
+        )
+        _add(errors, "expires_in_days", message)
+    return errors
+
+
+def create_api_token(
+    user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Return the stored token and its plain text, which is shown once and never stored.
+    Without `expires_in_days` the token lasts until it is revoked."""
+    name = (name or "").strip()
+    errors = _token_errors(name, expires_in_days)
+    if errors:
+        raise ServiceValidationError(errors)
     plaintext = "pic_" + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=hash_token(plaintext), prefix=plaintext[:10])
+    if expires_in_days is not None:
+        token.expires_at = utcnow() + timedelta(days=expires_in_days)
     db.session.add(token)
     db.session.commit()
     return token, plaintext
@@ -268,8 +372,8 @@ def password_reset_link(user: User) -> str:
 def request_password_reset(email: str | None) -> None:
     """Mail a reset link if the account exists. Callers answer the same either way."""
     user = get_user_by_email(email)
+    check_password_hash(_dummy_hash(), "")  # the same slow step for known and unknown addresses
     if user is None:
-        check_password_hash(_dummy_hash(), "")  # about as long as building the mail
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = _(
@@ -286,10 +390,23 @@ def request_password_reset(email: str | None) -> None:
 
 
 def reset_password(token: str, new_password: str, max_age: int | None = None) -> User:
+    """Set the new password: the log-in sessions end (the fingerprint changes) and every API
+    token is revoked, since whoever knew the old password may have made some. The link came
+    by mail, so it also confirms the address (and locks out whoever signed up with it)."""
     user = verify_password_reset_token(token, max_age=max_age)
     errors = password_errors(new_password)
     if errors:
         raise ServiceValidationError(errors)
     user.set_password(new_password)
+    _revoke_all_tokens(user)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     db.session.commit()
     return user
+
+
+def _revoke_all_tokens(user: User) -> None:
+    now = utcnow()
+    for token in user.api_tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now

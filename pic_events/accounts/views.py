@@ -12,18 +12,21 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from pic_events.accounts import services
+from pic_events.accounts import limits, services
+from pic_events.accounts import signup as signups
 from pic_events.accounts.forms import (
     ApiTokenForm,
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
+    ResendVerificationForm,
     ResetPasswordForm,
     SignupForm,
 )
@@ -65,24 +68,83 @@ def login():
     )
 
 
+SIGNUP_EMAIL_KEY = "signup_email"
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(services.signup_rate_limit, methods=["POST"])
+@limiter.limit(services.mail_address_rate_limit, key_func=limits.form_email, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(**form.values(), locale=_browser_locale())
+            # The same answer whether the address is new or has an account already.
+            signups.sign_up(
+                **form.values(),
+                locale=_browser_locale(),
+                next_path=safe_next(request.args.get("next")),
+            )
         except ServiceValidationError as error:
             apply_errors_to_form(form, error.errors)
         else:
-            login_user(user)
-            flash(
-                _("Welcome to PIC Meetings, %(name)s! Your account is ready.", name=user.name),
-                "success",
-            )
-            return redirect(_next_or_home())
+            session[SIGNUP_EMAIL_KEY] = services.normalise_email(form.email.data)
+            return redirect(url_for("accounts.check_mail"))
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.get("/signup/check-your-mail")
+def check_mail():
+    email = session.get(SIGNUP_EMAIL_KEY)
+    if current_user.is_authenticated:
+        email = current_user.email
+    form = ResendVerificationForm(email=email)
+    return render_template("accounts/check_mail.html", form=form, email=email)
+
+
+@bp.post("/verify-email/resend")
+@limiter.limit(services.signup_rate_limit)
+@limiter.limit(services.mail_address_rate_limit, key_func=limits.form_email)
+def resend_verification():
+    form = ResendVerificationForm()
+    if not form.validate_on_submit():
+        flash(_("Type the e-mail address you signed up with."), "warning")
+        return redirect(url_for("accounts.check_mail"))
+    signups.resend_verification(form.email.data)
+    session[SIGNUP_EMAIL_KEY] = services.normalise_email(form.email.data)
+    flash(
+        _(
+            "If an account with this address waits for confirmation, we have sent it a new "
+            "link. Check your inbox (and the spam folder)."
+        ),
+        "info",
+    )
+    return redirect(url_for("accounts.check_mail"))
+
+
+@bp.get("/verify-email/<token>")
+def verify_email(token: str):
+    try:
+        user, confirmed_now, next_path = signups.verify_email(token)
+    except signups.InvalidVerifyLink as error:
+        if error.expired:
+            message = _("This link has expired. Ask for a new one below.")
+        else:
+            message = _("This link is not valid. Ask for a new one below.")
+        flash(message, "warning")
+        return redirect(url_for("accounts.check_mail"))
+    session.pop(SIGNUP_EMAIL_KEY, None)
+    if current_user.is_authenticated and current_user.id == user.id:
+        flash(_("Your e-mail address is confirmed. You can register for meetings."), "success")
+        return redirect(safe_next(next_path) or url_for("main.home"))
+    if confirmed_now and not current_user.is_authenticated:
+        login_user(user)
+        welcome = _("Your e-mail address is confirmed. Welcome, %(name)s!", name=user.name)
+        flash(welcome, "success")
+        return redirect(safe_next(next_path) or url_for("main.home"))
+    flash(_("Your e-mail address is confirmed. Log in to go on."), "success")
+    return redirect(url_for("accounts.login", next=safe_next(next_path)))
 
 
 def _browser_locale() -> str | None:
@@ -98,6 +160,7 @@ def logout():
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(services.login_rate_limit, methods=["POST"])
+@limiter.limit(services.mail_address_rate_limit, key_func=limits.form_email, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -179,6 +242,8 @@ def profile():
 
 
 @bp.post("/profile/password")
+@limiter.limit(services.login_rate_limit)
+@limiter.limit(services.account_rate_limit, key_func=limits.account)
 @login_required
 def change_password():
     form = ChangePasswordForm(prefix="password")
@@ -197,12 +262,16 @@ def change_password():
 
 
 @bp.post("/profile/tokens")
+@limiter.limit(services.login_rate_limit)
+@limiter.limit(services.account_rate_limit, key_func=limits.account)
 @login_required
 def create_token():
     form = ApiTokenForm(prefix="token")
     if form.validate_on_submit():
         try:
-            token, plaintext = services.create_api_token(current_user, form.name.data)
+            token, plaintext = services.create_api_token(
+                current_user, form.name.data, form.expires_in_days.data
+            )
         except ServiceValidationError as error:
             apply_errors_to_form(form, error.errors)
         else:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -17,9 +18,15 @@ from pic_events.extensions import db
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Seed only when the database has no user yet.")
+@click.option("--force", is_flag=True, help="Seed even under the production configuration.")
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
+def seed_demo_command(if_empty: bool, force: bool) -> None:
     """Create the demo meeting pic-2027 (idempotent: running twice changes nothing)."""
+    if current_app.config.get("PRODUCTION") and not force:
+        raise click.ClickException(
+            "Refusing to seed the demo under the production configuration: it creates "
+            "accounts whose passwords are public. Use --force if you really mean it."
+        )
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("Database already has data: demo not seeded.")
         return

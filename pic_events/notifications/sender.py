@@ -115,12 +115,23 @@ class SmtpTransport:
 
 
 class LogTransport:
-    """Development without MAIL_SERVER: the mail goes to the log, links and all."""
+    """Without MAIL_SERVER the mail goes to the log: links and all in development, only its
+    recipient and subject where MAIL_LOG_BODIES is off (production: a reset link in a log
+    is a password)."""
 
-    def __init__(self) -> None:
+    def __init__(self, with_bodies: bool = True) -> None:
         current_app.logger  # noqa: B018  Flask adds its stderr handler to "pic_events" on first use
+        self.with_bodies = with_bodies
 
     def send(self, email: EmailMessage) -> None:
+        if not self.with_bodies:
+            logger.info(
+                "Mail not sent (MAIL_SERVER is not set), logged instead.\nTo: %s\nSubject: %s\n\n"
+                "(body withheld: it may hold links that act as passwords)",
+                email["To"],
+                email["Subject"],
+            )
+            return
         logger.info(
             "Mail not sent (MAIL_SERVER is not set), logged instead.\nTo: %s\nSubject: %s\n\n%s",
             email["To"],
@@ -224,7 +235,9 @@ def _deliver_one(message: OutboxMessage, transport: Transport, now: datetime) ->
 
 def make_transport() -> Transport:
     config = current_app.config
-    return SmtpTransport(config) if config.get("MAIL_SERVER") else LogTransport()
+    if config.get("MAIL_SERVER"):
+        return SmtpTransport(config)
+    return LogTransport(with_bodies=config.get("MAIL_LOG_BODIES", True))
 
 
 def next_attempt_at(session: Session | None = None) -> datetime | None:

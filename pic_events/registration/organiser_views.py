@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pic_events.accounts import services as accounts
 from pic_events.accounts.auth import organiser_required
 from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
@@ -275,7 +276,7 @@ def create(slug: str):
     form = _organiser_form(event, None, with_person=True)
     if form.validate_on_submit():
         try:
-            person = services.member_for_email(
+            person = accounts.account_for_person(
                 form["email"].data, form["name"].data, form["organisation_id"].data
             )
             registration = services.register(

@@ -105,6 +105,7 @@ def export_user_data(user: User) -> dict[str, Any]:
             "country": user.country,
             "locale": user.locale,
             "created_at": _iso(user.created_at),
+            "email_verified_at": _iso(user.email_verified_at),
         },
         "registrations": [_registration_data(r) for r in user_registrations(user)],
     }

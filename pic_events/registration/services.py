@@ -75,6 +75,10 @@ class EventFull(RegistrationConflict):
     pass
 
 
+class EmailNotVerified(RegistrationConflict):
+    """The person has not yet confirmed their e-mail address (see accounts.signup)."""
+
+
 class PlacesFull(RegistrationConflict):
     """A chosen option (site visit A ...) has no place left."""
 
@@ -199,7 +203,11 @@ def _initial_status(event: Event, *, by_organiser: bool) -> Status:
     raise EventFull(_("The meeting is full."))
 
 
-def _check_can_register(event: Event, existing: Registration | None, by_organiser: bool) -> None:
+def _check_can_register(
+    event: Event, user: User, existing: Registration | None, by_organiser: bool
+) -> None:
+    if not by_organiser and not user.is_verified:
+        raise EmailNotVerified(_("Confirm your e-mail address first: we sent you a link."))
     if existing is not None and existing.is_active:
         raise AlreadyRegistered(_("You are already registered for this meeting."))
     if existing is not None and existing.status == Status.DECLINED and not by_organiser:
@@ -221,7 +229,7 @@ def register(
         existing = registration_for(event, user)
         if existing is not None:
             existing = reload_registration(existing.id)
-        _check_can_register(event, existing, by_organiser)
+        _check_can_register(event, user, existing, by_organiser)
         questions = event_questions(event)
         answers, errors = clean_answers(questions, data.answers)
         category, category_errors = _check_category(
@@ -283,27 +291,6 @@ def _mail_new_status(registration: Registration) -> None:
     }
     kind = kinds[Status(registration.status)]
     mails.send(kind, registration, position=waitlist_position(registration))
-
-
-def member_for_email(email: str, name: str | None, organisation_id: str | int | None) -> User:
-    """The account with this e-mail, or a new member account (no password yet: the person
-    sets one with "forgot my password"). Not committed: the registration commits it."""
-    email = (email or "").strip()
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
-    if user is not None:
-        return user
-    if not (name or "").strip():
-        raise ServiceValidationError(
-            {"name": [_("Nobody has an account with this e-mail: give a name to create one.")]}
-        )
-    user = User(
-        email=email.lower(),
-        name=name.strip(),
-        organisation_id=int(organisation_id) if str(organisation_id or "").isdigit() else None,
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 # Change ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -89,3 +90,22 @@ def test_reset_token_service(app):
     with pytest.raises(services.InvalidResetLink) as used:
         services.verify_password_reset_token(token)
     assert not used.value.expired
+
+
+def test_reset_request_takes_as_long_for_a_known_address_as_for_an_unknown_one(app):
+    """Both branches do the same slow step (a password hash), so timing tells nothing."""
+    make_user("eva@example.org")
+    app.config["MAIL_DELIVER_INLINE"] = False
+
+    def fastest(email: str) -> float:
+        times = []
+        for _ in range(3):
+            client = app.test_client()
+            start = time.perf_counter()
+            client.post("/forgot-password", data={"email": email})
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    fastest("warm.up@example.org")
+    known, unknown = fastest("eva@example.org"), fastest("ghost@example.org")
+    assert 0.5 < known / unknown < 2, (known, unknown)

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from pic_events.accounts.models import User
+from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -24,7 +25,10 @@ THREADS = 30
 
 
 def _members(n: int, prefix: str = "m") -> list[int]:
-    users = [User(email=f"{prefix}{i}@example.org", name=f"Member {i}") for i in range(n)]
+    users = [
+        User(email=f"{prefix}{i}@example.org", name=f"Member {i}", email_verified_at=utcnow())
+        for i in range(n)
+    ]
     db.session.add_all(users)
     db.session.commit()
     return [u.id for u in users]
