@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from pic_events.agenda.services import registration_of
 from pic_events.api.auth import login_required, organiser_required
 from pic_events.core.problems import ApiError
 from pic_events.core.validation import Conflict, ServiceValidationError
@@ -26,7 +27,6 @@ from pic_events.registration.schemas import (
     registration_json,
 )
 from pic_events.registration.services import (
-    AlreadyRegistered,
     RegistrationChanges,
     RegistrationInput,
 )
@@ -73,7 +73,7 @@ def _call(function, *args, **kwargs):
     except Conflict as error:
         detail = getattr(error, "message", None) or str(error)
         extra = {"errors": _nested_errors(error.errors)} if getattr(error, "errors", None) else {}
-        code = "already_registered" if isinstance(error, AlreadyRegistered) else None
+        code = getattr(error, "code", None)
         if code:
             extra["code"] = code
         raise ApiError(409, detail, **extra) from None
@@ -176,7 +176,7 @@ def list_registrations(args: dict, slug: str):
 def my_registration(slug: str):
     """The current user's registration for this event (404 when not registered)."""
     event = _event(slug)
-    registration = services.registration_for(event, current_user)
+    registration = registration_of(event, current_user)
     if registration is None:
         raise ApiError(404, "You are not registered for this event.")
     return _json(registration)
