@@ -100,6 +100,12 @@ def _connect_signals() -> None:
     """Every module that reacts to another's change connects here (pic_events.core.signals).
 
     Connecting twice is harmless: blinker keeps one connection per receiver."""
+    from pic_events.core import signals
+    from pic_events.registration import services as registration
+    from pic_events.registration import settings as registration_settings
+
+    signals.capacity_changed.connect(registration.fill_free_seats)
+    signals.edition_created.connect(registration_settings.copy_questions)
 
 
 def _register_cli(app: Flask) -> None:

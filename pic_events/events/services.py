@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pic_events.core import signals
 from pic_events.core.countries import is_country
 from pic_events.core.timezones import is_valid_timezone
 from pic_events.core.types import utcnow
@@ -39,11 +39,6 @@ EDITABLE_FIELDS = (
     "privacy_notice",
     "retention_until",
 )
-
-
-# Run after a saved change of the capacity, with the event: registration gives the freed
-# seats to its waiting list (registration/services.py adds itself here).
-CAPACITY_CHANGED: list[Callable[[Event], object]] = []
 
 
 @dataclass(frozen=True)
@@ -142,8 +137,7 @@ def update_event(event: Event, values: dict[str, Any]) -> Event:
         setattr(event, field, value)
     _commit_or_slug_taken()
     if capacity_changed:
-        for hook in CAPACITY_CHANGED:
-            hook(event)
+        signals.capacity_changed.send(event)  # registration serves its waiting list first
     return event
 
 

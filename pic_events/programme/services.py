@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
@@ -475,9 +475,3 @@ def chosen_ids(registration: Registration | None) -> set[int]:
             select(SessionChoice.session_id).where(SessionChoice.registration_id == registration.id)
         )
     )
-
-
-def shift_wall_clock(instant: datetime, tz: str, days: int) -> datetime:
-    """The same local time `days` later: 09:00 stays 09:00 across a daylight-saving change."""
-    local = to_zone(instant, tz)
-    return (local.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=local.tzinfo)

@@ -19,7 +19,6 @@ from pic_events.accounts.models import User
 from pic_events.agenda.services import registration_of
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, ServiceValidationError
-from pic_events.events import services as event_services
 from pic_events.events.models import ALL_CATEGORIES, Event
 from pic_events.extensions import db
 from pic_events.registration import audit, mails, session_choices
@@ -435,16 +434,12 @@ def promote(registration: Registration, *, actor: User) -> Registration:
 
 
 def fill_free_seats(event: Event) -> list[Registration]:
-    """Give free seats to the waiting list in order (after a capacity increase)."""
+    """Give free seats to the waiting list in order: after a capacity increase anywhere (event
+    page, event API, registration settings: the `capacity_changed` signal), before anyone new."""
     with transaction():
         event = lock_event(event.id)
         promoted = _fill_free_seats(event)
     return promoted
-
-
-# Raising the capacity anywhere (event page, event API, registration settings) serves the
-# waiting list before anyone new.
-event_services.CAPACITY_CHANGED.append(fill_free_seats)
 
 
 def _fill_free_seats(event: Event) -> list[Registration]:
