@@ -101,11 +101,13 @@ def _connect_signals() -> None:
 
     Connecting twice is harmless: blinker keeps one connection per receiver."""
     from pic_events.core import signals
+    from pic_events.programme import services as programme
     from pic_events.registration import services as registration
     from pic_events.registration import settings as registration_settings
 
     signals.capacity_changed.connect(registration.fill_free_seats)
     signals.edition_created.connect(registration_settings.copy_questions)
+    signals.agenda_collecting.connect(programme.session_entries)
 
 
 def _register_cli(app: Flask) -> None:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from pic_events.agenda.services import chosen_session_ids, registration_of
 from pic_events.api.auth import login_required, organiser_required
 from pic_events.core.problems import ApiError
 from pic_events.core.validation import Conflict, ServiceValidationError
@@ -104,10 +105,10 @@ def list_sessions(args: dict, slug: str):
     """
     event = _event(slug)
     viewer = _viewer()
-    registration = services.registration_of(event, viewer)
+    registration = registration_of(event, viewer)
     sessions = services.visible_sessions(event, viewer, registration, kind=args.get("kind"))
     places = session_choices.places_left(sessions)
-    chosen = services.chosen_ids(registration)
+    chosen = chosen_session_ids(registration)
     items = [
         session_json(s, event.timezone, places[s.id], (s.id in chosen) if registration else None)
         for s in sessions
@@ -149,7 +150,7 @@ def delete_session(session_id: int):
 
 
 def _my_registration(event: Event):
-    registration = services.registration_of(event, current_user)
+    registration = registration_of(event, current_user)
     if registration is None:
         raise ApiError(403, _("Register for this meeting first."))
     return registration
@@ -158,7 +159,7 @@ def _my_registration(event: Event):
 def _chooseable(slug: str, session_id: int) -> tuple[Event, ProgrammeSession]:
     event = _event(slug)
     session = _session(session_id, event)
-    registration = services.registration_of(event, current_user)
+    registration = registration_of(event, current_user)
     if not services.may_see_session(session, current_user, registration):
         raise ApiError(404, _("No such session."))
     return event, session

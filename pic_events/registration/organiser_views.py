@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.agenda.services import chosen_sessions
 from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
 from pic_events.core.types import utcnow
@@ -36,7 +37,7 @@ from pic_events.registration.models import (
     RegistrationStatus,
 )
 from pic_events.registration.questions import display_answer
-from pic_events.registration.session_choices import choosable_sessions, chosen_sessions
+from pic_events.registration.session_choices import choosable_sessions
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser")
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from pic_events.agenda.services import chosen_session_ids
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -60,23 +61,6 @@ def choosable_sessions(event: Event, *, category: str | None = None) -> list[Pro
     if category is not None and category not in RESTRICTED_CATEGORIES:
         query = query.where(ProgrammeSession.restricted.is_(False))
     return list(db.session.scalars(query))
-
-
-def chosen_session_ids(registration: Registration) -> set[int]:
-    return {choice.session_id for choice in registration.session_choices}
-
-
-def chosen_sessions(registration: Registration) -> list[ProgrammeSession]:
-    """The sessions this registration chose, in time order (one query)."""
-    if not registration.session_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(ProgrammeSession)
-            .where(ProgrammeSession.id.in_(registration.session_ids))
-            .order_by(ProgrammeSession.starts_at)
-        )
-    )
 
 
 def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:

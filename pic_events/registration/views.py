@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from pic_events.agenda.services import registration_of
+from pic_events.agenda.services import chosen_sessions, registration_of
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
@@ -17,7 +17,7 @@ from pic_events.registration.forms import ConfirmForm, registration_form, save_r
 from pic_events.registration.models import Registration, RegistrationStatus
 from pic_events.registration.questions import display_answer
 from pic_events.registration.services import AlreadyRegistered, RegistrationConflict
-from pic_events.registration.session_choices import choosable_sessions, chosen_sessions, may_choose
+from pic_events.registration.session_choices import choosable_sessions, may_choose
 from pic_events.registration.state import Reason, RegistrationState, registration_state
 
 bp = Blueprint("registration", __name__)
