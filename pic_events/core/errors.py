@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
-from pic_events.core.problems import problem_from_http_exception, wants_problem
+from pic_events.core.problems import problem_for, problem_from_http_exception, wants_problem
+from pic_events.core.validation import Conflict, NotFoundError, ServiceValidationError
 from pic_events.extensions import db
 
 
@@ -24,6 +25,20 @@ def register(app: Flask) -> None:
         if wants_problem():
             return problem_from_http_exception(error)
         return render_template("errors/error.html", error=error), 400
+
+    @app.errorhandler(NotFoundError)
+    def handle_not_found(error: NotFoundError):
+        return handle_http_exception(NotFound(description=str(error)))
+
+    @app.errorhandler(ServiceValidationError)
+    @app.errorhandler(Conflict)
+    def handle_service_error(error: Exception):
+        """API handlers let service errors through: they become problems here. In a page it
+        is a bug (forms show service errors next to their fields): the 500 page."""
+        if wants_problem():
+            db.session.rollback()
+            return problem_from_http_exception(problem_for(error))
+        return handle_unexpected(error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -15,7 +15,7 @@ from pic_events.core import signals
 from pic_events.core.countries import is_country
 from pic_events.core.timezones import is_valid_timezone
 from pic_events.core.types import utcnow
-from pic_events.core.validation import ServiceValidationError
+from pic_events.core.validation import NotFoundError, ServiceValidationError
 from pic_events.events.models import Event, EventStatus
 from pic_events.extensions import db
 
@@ -169,6 +169,15 @@ def event_for_viewer(slug: str, viewer) -> Event | None:
     or archived events. `viewer` is a user, the anonymous user or None."""
     organiser = bool(viewer is not None and viewer.is_authenticated and viewer.is_organiser)
     return get_event(slug, include_unpublished=organiser)
+
+
+def visible_event(slug: str, viewer) -> Event:
+    """The one loader of pages and API: the event as `viewer` may see it, else NotFoundError
+    (a 404 page, or a 404 problem in the API), the same for missing and invisible."""
+    event = event_for_viewer(slug, viewer)
+    if event is None:
+        raise NotFoundError(_("No event has this address."))
+    return event
 
 
 def public_events_query():

@@ -70,6 +70,17 @@ def list_rooms(event: Event) -> list[Room]:
     )
 
 
+def room_id_by_name(event: Event, name: str | None) -> int | None:
+    """The id of the meeting's room with this exact name; None for no room."""
+    if name is None:
+        return None
+    room_id = db.session.scalar(select(Room.id).where(Room.event_id == event.id, Room.name == name))
+    if room_id is None:
+        message = _("No room named “%(name)s” in this meeting.", name=name)
+        raise ServiceValidationError({"room": [message]})
+    return room_id
+
+
 def _room_errors(event: Event, values: dict[str, Any], room: Room | None) -> dict[str, list]:
     errors: dict[str, list[str]] = {}
     name = (values.get("name") or "").strip()

@@ -31,7 +31,7 @@ def iso_in_zone(instant, tz_name: str) -> str:
 
 
 def _event(slug: str) -> Event:
-    return event_services.event_for_viewer(slug, current_user) or abort(404)
+    return event_services.visible_event(slug, current_user)
 
 
 def _session(event: Event, session_id: int) -> ProgrammeSession:
@@ -158,7 +158,7 @@ def editor(slug: str):
         event=event,
         days=services.by_day(sessions, event.timezone),
         rooms=services.list_rooms(event),
-        places=session_choices.places_left(sessions),
+        taken=session_choices.places_taken_in(sessions),
     )
 
 

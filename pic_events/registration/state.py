@@ -236,10 +236,15 @@ def decide(situation: Situation) -> RegistrationState:
 
 
 def registration_state(
-    event: Event, user: User | None, registration: Registration | None = None, **situation
+    event: Event,
+    user: User | None,
+    registration: Registration | None = None,
+    *,
+    by_organiser: bool = False,
+    category: str | None = None,
 ) -> RegistrationState:
     """The state for `user` (None or anonymous: a visitor). `registration` is theirs when the
     caller has it already (read under the event lock); else it is looked up."""
     if registration is None:
         registration = registration_of(event, user)
-    return decide(Situation(event, user, registration, **situation))
+    return decide(Situation(event, user, registration, by_organiser, category))

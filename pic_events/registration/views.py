@@ -24,7 +24,7 @@ bp = Blueprint("registration", __name__)
 
 
 def _event(slug: str) -> Event:
-    return event_services.event_for_viewer(slug, current_user) or abort(404)
+    return event_services.visible_event(slug, current_user)
 
 
 def _mine(event: Event) -> Registration | None:
