@@ -106,8 +106,14 @@ def _connect_signals() -> None:
     from pic_events.accounts import privacy as account_privacy
     from pic_events.core import signals
     from pic_events.notifications import privacy as mail_privacy
+    from pic_events.programme import services as programme
     from pic_events.registration import mails as registration_mails
+    from pic_events.registration import services as registration
+    from pic_events.registration import settings as registration_settings
 
+    signals.capacity_changed.connect(registration.fill_free_seats)
+    signals.edition_created.connect(registration_settings.copy_questions)
+    signals.agenda_collecting.connect(programme.session_entries)
     signals.personal_data_exported.connect(account_privacy.export_api_tokens)
     signals.personal_data_exported.connect(mail_privacy.export_mail)
     signals.registration_anonymising.connect(registration_mails.forget_mail)

@@ -11,9 +11,15 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, ServiceUnavailable
 
-from pic_events.core.problems import problem, problem_from_http_exception, wants_problem
+from pic_events.core.problems import (
+    problem,
+    problem_for,
+    problem_from_http_exception,
+    wants_problem,
+)
+from pic_events.core.validation import Conflict, NotFoundError, ServiceValidationError
 from pic_events.extensions import db, login_manager
 
 HTML_ERROR_PAGES = (400, 403, 404, 405, 409, 413, 422, 429)
@@ -78,6 +84,20 @@ def register(app: Flask) -> None:
         if not database_unavailable(error):
             return handle_unexpected(error)
         return service_unavailable_response(error)
+
+    @app.errorhandler(NotFoundError)
+    def handle_not_found(error: NotFoundError):
+        return handle_http_exception(NotFound(description=str(error)))
+
+    @app.errorhandler(ServiceValidationError)
+    @app.errorhandler(Conflict)
+    def handle_service_error(error: Exception):
+        """API handlers let service errors through: they become problems here. In a page it
+        is a bug (forms show service errors next to their fields): the 500 page."""
+        if wants_problem():
+            db.session.rollback()
+            return problem_from_http_exception(problem_for(error))
+        return handle_unexpected(error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

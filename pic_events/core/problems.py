@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+
+from pic_events.core.validation import (
+    Conflict,
+    ConflictingInput,
+    NotFoundError,
+    PermissionDenied,
+    ServiceValidationError,
+)
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -51,3 +61,58 @@ class ApiError(HTTPException):
         super().__init__(description=detail)
         self.code = status
         self.data = {"message": detail, "extra": extra}
+
+
+SERVICE_ERRORS = (ServiceValidationError, Conflict, NotFoundError)
+
+
+def problem_for(
+    error: Exception, *, fields: Mapping[str, str] | None = None, invalid: str | None = None
+) -> ApiError:
+    """The one translation of a service's error into an API problem: invalid fields 422,
+    refused to this person 403, a clash with the state 409, not found 404.
+
+    `fields` renames the service's field names to the API's; `invalid` is the detail of a
+    422 (else its first message). Field errors come under `errors`, "answers.12" nested as
+    {"answers": {"12": [...]}} the way webargs reports fields; a refusal's `code`, if any,
+    comes too."""
+    if isinstance(error, NotFoundError):
+        return ApiError(404, str(error))
+    errors: dict[str, list[str]] = getattr(error, "errors", None) or {}
+    extra: dict[str, Any] = {}
+    if errors:
+        extra["errors"] = _api_errors(errors, fields or {})
+    if getattr(error, "code", None):
+        extra["code"] = error.code
+    if isinstance(error, ServiceValidationError):
+        first = next((m for messages in errors.values() for m in messages), str(error))
+        if isinstance(error, PermissionDenied):
+            return ApiError(403, first, **extra)
+        if isinstance(error, ConflictingInput):
+            return ApiError(409, first, **extra)
+        return ApiError(422, invalid or first, **extra)
+    return ApiError(409, str(error), **extra)
+
+
+@contextmanager
+def service_errors(
+    *, fields: Mapping[str, str] | None = None, invalid: str | None = None
+) -> Iterator[None]:
+    """Around a service call whose errors need the API's field names or a summary; other
+    handlers need nothing: the app's error handler gives `problem_for(error)` itself."""
+    try:
+        yield
+    except SERVICE_ERRORS as error:
+        raise problem_for(error, fields=fields, invalid=invalid) from None
+
+
+def _api_errors(errors: dict[str, list[str]], fields: Mapping[str, str]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, messages in errors.items():
+        head, dot, rest = key.partition(".")
+        head = fields.get(head, head) or "_schema"
+        if dot:
+            nested.setdefault(head, {})[rest] = messages
+        else:
+            nested[head] = messages
+    return nested

@@ -28,3 +28,7 @@ registration_anonymising = _signals.signal("registration-anonymising")
 # sender: a User whose account is about to be deleted; receivers delete or unlink what they
 # keep about the person, in the same transaction.
 account_deleting = _signals.signal("account-deleting")
+
+# sender: a Registration that holds a place; kwargs: event. Receivers return the
+# agenda.services.AgendaEntry list they add to the person's agenda (sessions, meetings ...).
+agenda_collecting = _signals.signal("agenda-collecting")

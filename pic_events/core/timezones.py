@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -35,3 +35,9 @@ def to_zone(instant: datetime, tz_name: str) -> datetime:
 
 def start_of_day(day: date, tz_name: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
+
+
+def shift_wall_clock(instant: datetime, tz: str, days: int) -> datetime:
+    """The same local time `days` later: 09:00 stays 09:00 across a daylight-saving change."""
+    local = to_zone(instant, tz)
+    return (local.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=local.tzinfo)

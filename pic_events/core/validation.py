@@ -11,6 +11,18 @@ class ServiceValidationError(Exception):
         self.errors = errors
 
 
+class PermissionDenied(ServiceValidationError):
+    """Valid input this person may not send (restricted to others): the API answers 403."""
+
+
+class ConflictingInput(ServiceValidationError):
+    """Fields that clash with the state (two sessions at once): the API answers 409."""
+
+
+class NotFoundError(Exception):
+    """What was asked for does not exist, or not for this person: pages and API answer 404."""
+
+
 class Conflict(Exception):
     """The request is valid but clashes with the state: full, taken, already booked."""
 

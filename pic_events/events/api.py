@@ -14,8 +14,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from pic_events.api.auth import organiser_required
-from pic_events.core.problems import PROBLEM_MIMETYPE, ApiError
-from pic_events.core.validation import ServiceValidationError
+from pic_events.core.problems import PROBLEM_MIMETYPE, service_errors
 from pic_events.events import services
 from pic_events.events.models import Event, EventStatus
 from pic_events.events.schemas import (
@@ -60,15 +59,12 @@ def _viewer_is_organiser() -> bool:
 
 
 def _visible_event(slug: str) -> Event:
-    event = services.event_for_viewer(slug, current_user)
-    if event is None:
-        raise ApiError(404, _("No event has this address."))
-    return event
+    return services.visible_event(slug, current_user)
 
 
-def _invalid(error: ServiceValidationError) -> ApiError:
-    errors = {MODEL_TO_API.get(field, field): messages for field, messages in error.errors.items()}
-    return ApiError(422, _("The event was not saved: see `errors`."), errors=errors)
+def _saving():
+    """Service errors with the API's field names."""
+    return service_errors(fields=MODEL_TO_API, invalid=_("The event was not saved: see `errors`."))
 
 
 @blp.route("/events", methods=["GET"])
@@ -103,10 +99,8 @@ def get_event(slug: str):
 def create_event(values: dict):
     """Create an event (a draft unless `status` says otherwise)."""
     values.setdefault("status", EventStatus.DRAFT.value)
-    try:
+    with _saving():
         event = services.create_event(values)
-    except ServiceValidationError as error:
-        raise _invalid(error) from error
     return event, 201, {"Location": url_for(".get_event", slug=event.slug)}
 
 
@@ -119,8 +113,6 @@ def create_event(values: dict):
 def update_event(values: dict, slug: str):
     """Change the fields given and leave the others as they are."""
     event = _visible_event(slug)
-    try:
+    with _saving():
         services.update_event(event, values)
-    except ServiceValidationError as error:
-        raise _invalid(error) from error
     return event

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,11 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pic_events.core import signals
 from pic_events.core.countries import is_country
 from pic_events.core.limits import FIRST_YEAR, INT_MAX, LAST_YEAR, in_year_range
 from pic_events.core.timezones import is_valid_timezone
 from pic_events.core.types import utcnow
-from pic_events.core.validation import ServiceValidationError
+from pic_events.core.validation import NotFoundError, ServiceValidationError
 from pic_events.events.models import Event, EventStatus
 from pic_events.extensions import db
 
@@ -44,11 +44,6 @@ EDITABLE_FIELDS = (
     "retention_until",
     "programme_published",
 )
-
-
-# Run after a saved change of the capacity, with the event: registration gives the freed
-# seats to its waiting list (registration/services.py adds itself here).
-CAPACITY_CHANGED: list[Callable[[Event], object]] = []
 
 
 @dataclass(frozen=True)
@@ -158,8 +153,7 @@ def update_event(event: Event, values: dict[str, Any]) -> Event:
         setattr(event, field, value)
     _commit_or_slug_taken()
     if capacity_changed:
-        for hook in CAPACITY_CHANGED:
-            hook(event)
+        signals.capacity_changed.send(event)  # registration serves its waiting list first
     return event
 
 
@@ -196,6 +190,15 @@ def event_for_viewer(slug: str, viewer) -> Event | None:
     or archived events. `viewer` is a user, the anonymous user or None."""
     organiser = bool(viewer is not None and viewer.is_authenticated and viewer.is_organiser)
     return get_event(slug, include_unpublished=organiser)
+
+
+def visible_event(slug: str, viewer) -> Event:
+    """The one loader of pages and API: the event as `viewer` may see it, else NotFoundError
+    (a 404 page, or a 404 problem in the API), the same for missing and invisible."""
+    event = event_for_viewer(slug, viewer)
+    if event is None:
+        raise NotFoundError(_("No event has this address."))
+    return event
 
 
 def public_events_query():

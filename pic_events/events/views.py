@@ -15,7 +15,7 @@ bp = Blueprint("events", __name__)
 
 
 def _event_for_viewer(slug: str):
-    return services.event_for_viewer(slug, current_user) or abort(404)
+    return services.visible_event(slug, current_user)
 
 
 @bp.get("/events/<slug>")

@@ -8,16 +8,15 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
+from pic_events.agenda.services import chosen_session_ids, registration_of
 from pic_events.api.auth import login_required, organiser_required
-from pic_events.core.problems import ApiError
-from pic_events.core.validation import Conflict, ServiceValidationError
+from pic_events.core.problems import ApiError, service_errors
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme import services
-from pic_events.programme.models import ProgrammeSession, Room
+from pic_events.programme.models import ProgrammeSession
 from pic_events.programme.schemas import (
     RoomListSchema,
     RoomSchema,
@@ -31,7 +30,6 @@ from pic_events.programme.schemas import (
     session_json,
 )
 from pic_events.registration import session_choices
-from pic_events.registration.session_choices import OverlapError, RestrictedError
 
 blp = Blueprint("programme_api", __name__, description="Programme")
 
@@ -45,10 +43,7 @@ def _viewer():
 
 
 def _event(slug: str) -> Event:
-    event = event_services.event_for_viewer(slug, current_user)
-    if event is None:
-        raise ApiError(404, _("No event has this address."))
-    return event
+    return event_services.visible_event(slug, current_user)
 
 
 def _session(session_id: int, event: Event | None = None) -> ProgrammeSession:
@@ -58,25 +53,10 @@ def _session(session_id: int, event: Event | None = None) -> ProgrammeSession:
     return session
 
 
-def _invalid(errors: dict[str, list[str]]) -> ApiError:
-    mapped = {MODEL_TO_API.get(k, k): v for k, v in errors.items()}
-    return ApiError(422, _("The session was not saved: see `errors`."), errors=mapped)
-
-
 def _model_values(event: Event, data: dict[str, Any]) -> dict[str, Any]:
     values = {API_TO_MODEL.get(k, k): v for k, v in data.items() if k != "room"}
     if "room" in data:
-        name = data["room"]
-        if name is None:
-            values["room_id"] = None
-        else:
-            room_id = db.session.scalar(
-                select(Room.id).where(Room.event_id == event.id, Room.name == name)
-            )
-            if room_id is None:
-                message = _("No room named “%(name)s” in this meeting.", name=name)
-                raise _invalid({"room": [message]})
-            values["room_id"] = room_id
+        values["room_id"] = services.room_id_by_name(event, data["room"])
     return values
 
 
@@ -86,10 +66,9 @@ def _one_session_json(session: ProgrammeSession, event: Event, **extra) -> dict[
 
 
 def _save(event: Event, data: dict, session: ProgrammeSession | None) -> dict[str, Any]:
-    try:
-        saved = services.save_session(event, _model_values(event, data), session, confirmed=True)
-    except ServiceValidationError as error:
-        raise _invalid(error.errors) from None
+    with service_errors(fields=MODEL_TO_API, invalid=_("The session was not saved: see `errors`.")):
+        values = _model_values(event, data)
+        saved = services.save_session(event, values, session, confirmed=True)
     return _one_session_json(saved.session, event, warnings=saved.warnings)
 
 
@@ -104,10 +83,10 @@ def list_sessions(args: dict, slug: str):
     """
     event = _event(slug)
     viewer = _viewer()
-    registration = services.registration_of(event, viewer)
+    registration = registration_of(event, viewer)
     sessions = services.visible_sessions(event, viewer, registration, kind=args.get("kind"))
     places = session_choices.places_left(sessions)
-    chosen = services.chosen_ids(registration)
+    chosen = chosen_session_ids(registration)
     items = [
         session_json(s, event.timezone, places[s.id], (s.id in chosen) if registration else None)
         for s in sessions
@@ -149,7 +128,7 @@ def delete_session(session_id: int):
 
 
 def _my_registration(event: Event):
-    registration = services.registration_of(event, current_user)
+    registration = registration_of(event, current_user)
     if registration is None:
         raise ApiError(403, _("Register for this meeting first."))
     return registration
@@ -158,7 +137,7 @@ def _my_registration(event: Event):
 def _chooseable(slug: str, session_id: int) -> tuple[Event, ProgrammeSession]:
     event = _event(slug)
     session = _session(session_id, event)
-    registration = services.registration_of(event, current_user)
+    registration = registration_of(event, current_user)
     if not services.may_see_session(session, current_user, registration):
         raise ApiError(404, _("No such session."))
     return event, session
@@ -172,17 +151,7 @@ def choose(slug: str, session_id: int):
     """Take a place in a workshop or visit. 409 when it is full or overlaps one of your
     choices; 403 when it is reserved for the steering committee."""
     event, session = _chooseable(slug, session_id)
-    registration = _my_registration(event)
-    try:
-        session_choices.choose_session(registration, session)
-    except RestrictedError as error:
-        raise ApiError(403, _first(error.errors), errors=error.errors) from None
-    except OverlapError as error:
-        raise ApiError(409, _first(error.errors), errors=error.errors) from None
-    except ServiceValidationError as error:
-        raise ApiError(422, _first(error.errors), errors=error.errors) from None
-    except Conflict as error:
-        raise ApiError(409, str(error)) from None
+    session_choices.choose_session(_my_registration(event), session)
     return _one_session_json(session, event, chosen=True)
 
 
@@ -194,10 +163,6 @@ def drop(slug: str, session_id: int):
     """Give up your place (nothing happens if you had not chosen it)."""
     event, session = _chooseable(slug, session_id)
     session_choices.drop_session(_my_registration(event), session)
-
-
-def _first(errors: dict[str, list[str]]) -> str:
-    return next((m for messages in errors.values() for m in messages), "")
 
 
 @blp.route("/events/<slug>/rooms", methods=["GET"])
@@ -217,9 +182,6 @@ def list_rooms(slug: str):
 def create_room(data: dict, slug: str):
     """Add a room."""
     event = _event(slug)
-    try:
+    with service_errors(invalid=_("The room was not saved: see `errors`.")):
         room = services.save_room(event, data)
-    except ServiceValidationError as error:
-        detail = _("The room was not saved: see `errors`.")
-        raise ApiError(422, detail, errors=error.errors) from None
     return room_json(room)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
@@ -18,13 +18,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pic_events.accounts.models import User
+from pic_events.agenda.services import AgendaEntry, chosen_session_ids
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import ServiceValidationError
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room, SessionKind, Speaker
-from pic_events.registration.models import HOLDING_STATUSES, Registration, SessionChoice
+from pic_events.registration.models import Registration, SessionChoice
 from pic_events.registration.session_choices import (
     may_attend_restricted,
     places_taken,
@@ -68,6 +69,17 @@ def list_rooms(event: Event) -> list[Room]:
             select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.name)
         )
     )
+
+
+def room_id_by_name(event: Event, name: str | None) -> int | None:
+    """The id of the meeting's room with this exact name; None for no room."""
+    if name is None:
+        return None
+    room_id = db.session.scalar(select(Room.id).where(Room.event_id == event.id, Room.name == name))
+    if room_id is None:
+        message = _("No room named “%(name)s” in this meeting.", name=name)
+        raise ServiceValidationError({"room": [message]})
+    return room_id
 
 
 def _room_errors(event: Event, values: dict[str, Any], room: Room | None) -> dict[str, list]:
@@ -358,16 +370,6 @@ def event_sessions(event: Event, *, kind: str | None = None) -> list[ProgrammeSe
     return list(db.session.scalars(query).unique())
 
 
-def registration_of(event: Event, user: User | None) -> Registration | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id, Registration.user_id == user.id
-        )
-    )
-
-
 def may_see_programme(event: Event, user: User | None) -> bool:
     return event.programme_published or bool(user and getattr(user, "is_organiser", False))
 
@@ -418,39 +420,22 @@ def by_day(items: Iterable[Any], tz: str, key=lambda item: item.starts_at) -> li
     ]
 
 
-# --- My agenda -------------------------------------------------------------------------
+# --- My agenda ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AgendaEntry:
-    """One line of a personal agenda; B2B meetings will be merged in as entries too."""
-
-    starts_at: datetime
-    ends_at: datetime
-    title: str
-    kind: str
-    kind_label: str
-    room: str | None = None
-    location: str = ""
-    chosen: bool = False
-    session: ProgrammeSession | None = None
-    detail: str = ""
-
-
-def agenda_entries(event: Event, registration: Registration) -> list[AgendaEntry]:
-    """Sessions for everyone (restricted ones only if eligible) plus my chosen ones; nothing
-    for a registration that holds no place (waitlisted, cancelled, declined)."""
-    if not event.programme_published or registration.status not in HOLDING_STATUSES:
+def session_entries(registration: Registration, *, event: Event, **_kw) -> list[AgendaEntry]:
+    """The programme's part of an agenda (agenda_collecting): sessions for everyone
+    (restricted ones only if eligible) plus my chosen ones, once the programme is published."""
+    if not event.programme_published:
         return []
-    chosen = {choice.session_id for choice in registration.session_choices}
+    chosen = chosen_session_ids(registration)
     eligible = may_attend_restricted(registration)
-    entries = [
+    return [
         _session_entry(session, session.id in chosen)
         for session in event_sessions(event)
         if session.id in chosen
         or (not session.must_choose and (eligible or not session.restricted))
     ]
-    return sorted(entries, key=lambda e: (e.starts_at, e.ends_at, e.title))
 
 
 def _session_entry(session: ProgrammeSession, chosen: bool) -> AgendaEntry:
@@ -465,19 +450,3 @@ def _session_entry(session: ProgrammeSession, chosen: bool) -> AgendaEntry:
         chosen=chosen,
         session=session,
     )
-
-
-def chosen_ids(registration: Registration | None) -> set[int]:
-    if registration is None:
-        return set()
-    return set(
-        db.session.scalars(
-            select(SessionChoice.session_id).where(SessionChoice.registration_id == registration.id)
-        )
-    )
-
-
-def shift_wall_clock(instant: datetime, tz: str, days: int) -> datetime:
-    """The same local time `days` later: 09:00 stays 09:00 across a daylight-saving change."""
-    local = to_zone(instant, tz)
-    return (local.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=local.tzinfo)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.agenda.services import agenda_entries, chosen_session_ids, registration_of
 from pic_events.core.forms import save_form
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import Conflict, ServiceValidationError, apply_errors_to_form
@@ -30,7 +31,7 @@ def iso_in_zone(instant, tz_name: str) -> str:
 
 
 def _event(slug: str) -> Event:
-    return event_services.event_for_viewer(slug, current_user) or abort(404)
+    return event_services.visible_event(slug, current_user)
 
 
 def _session(event: Event, session_id: int) -> ProgrammeSession:
@@ -54,7 +55,7 @@ def _room(event: Event, room_id: int) -> Room:
 def programme(slug: str):
     event = _event(slug)
     user = current_user if current_user.is_authenticated else None
-    registration = services.registration_of(event, user)
+    registration = registration_of(event, user)
     sessions = services.visible_sessions(event, user, registration)
     kinds = [k for k in SessionKind if any(s.kind == k for s in sessions)]
     kind = request.args.get("kind") or None
@@ -74,7 +75,7 @@ def programme(slug: str):
         kind_labels=SESSION_KIND_LABELS,
         places=session_choices.places_left(sessions),
         registration=registration,
-        chosen=services.chosen_ids(registration),
+        chosen=chosen_session_ids(registration),
         may_choose=registration is not None and session_choices.may_choose(registration),
         published=services.may_see_programme(event, user) and event.programme_published,
         back="programme",
@@ -85,8 +86,8 @@ def programme(slug: str):
 @login_required
 def my_agenda(slug: str):
     event = _event(slug)
-    registration = services.registration_of(event, current_user)
-    entries = services.agenda_entries(event, registration) if registration else []
+    registration = registration_of(event, current_user)
+    entries = agenda_entries(event, registration)
     sessions = [e.session for e in entries if e.session is not None]
     return render_template(
         "programme/my_agenda.html",
@@ -122,7 +123,7 @@ def drop(slug: str, session_id: int):
 def _change_choice(slug: str, session_id: int, change):
     event = _event(slug)
     session = _session(event, session_id)
-    registration = services.registration_of(event, current_user)
+    registration = registration_of(event, current_user)
     if not services.may_see_session(session, current_user, registration):
         abort(404)
     if registration is None:
@@ -157,7 +158,7 @@ def editor(slug: str):
         event=event,
         days=services.by_day(sessions, event.timezone),
         rooms=services.list_rooms(event),
-        places=session_choices.places_left(sessions),
+        taken=session_choices.places_taken_in(sessions),
     )
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from pic_events.agenda.services import registration_of
 from pic_events.api.auth import login_required, organiser_required
 from pic_events.core.pagination import paginate_api
 from pic_events.core.problems import ApiError
-from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -27,7 +28,6 @@ from pic_events.registration.schemas import (
     registration_json,
 )
 from pic_events.registration.services import (
-    AlreadyRegistered,
     RegistrationChanges,
     RegistrationInput,
 )
@@ -36,10 +36,7 @@ blp = Blueprint("registration_api", __name__, description="Registration")
 
 
 def _event(slug: str) -> Event:
-    event = event_services.event_for_viewer(slug, current_user)
-    if event is None:
-        raise ApiError(404, "No such event.")
-    return event
+    return event_services.visible_event(slug, current_user)
 
 
 def _registration(registration_id: int) -> Registration:
@@ -48,36 +45,8 @@ def _registration(registration_id: int) -> Registration:
     if registration is None or not (
         current_user.is_organiser or registration.user_id == current_user.id
     ):
-        raise ApiError(404, "No such registration.")
+        raise ApiError(404, _("No such registration."))
     return registration
-
-
-def _nested_errors(errors: dict[str, list[str]]) -> dict[str, Any]:
-    """{"answers.12": [...]} -> {"answers": {"12": [...]}}, as webargs reports fields."""
-    nested: dict[str, Any] = {}
-    for key, messages in errors.items():
-        if key.startswith("answers."):
-            nested.setdefault("answers", {})[key.split(".", 1)[1]] = messages
-        else:
-            nested[key or "_schema"] = messages
-    return nested
-
-
-def _call(function, *args, **kwargs):
-    """Run a service; its errors become problems (422 with fields, 409 for conflicts)."""
-    try:
-        return function(*args, **kwargs)
-    except ServiceValidationError as error:
-        raise ApiError(
-            422, "Some fields are not valid.", errors=_nested_errors(error.errors)
-        ) from None
-    except Conflict as error:
-        detail = getattr(error, "message", None) or str(error)
-        extra = {"errors": _nested_errors(error.errors)} if getattr(error, "errors", None) else {}
-        code = "already_registered" if isinstance(error, AlreadyRegistered) else None
-        if code:
-            extra["code"] = code
-        raise ApiError(409, detail, **extra) from None
 
 
 def _json(registration: Registration) -> dict[str, Any]:
@@ -90,8 +59,7 @@ def list_questions(slug: str):
     """The event's registration questions, with the places left in limited options."""
     event = _event(slug)
     questions = services.event_questions(event)
-    limited = {o.id for q in questions for o in q.options if o.capacity is not None}
-    taken = services.option_places_taken(limited)
+    places_left = services.option_places_left(questions)
     items = [
         {
             "id": q.id,
@@ -107,9 +75,7 @@ def list_questions(slug: str):
                     "id": o.id,
                     "label": o.label,
                     "capacity": o.capacity,
-                    "places_left": None
-                    if o.capacity is None
-                    else max(o.capacity - taken.get(o.id, 0), 0),
+                    "places_left": places_left.get(o.id),
                 }
                 for o in q.options
             ],
@@ -135,7 +101,7 @@ def create_registration(body: dict, slug: str):
         consent=body["consent"],
         listed=body.get("listed", True),
     )
-    registration = _call(services.register, event, current_user, data)
+    registration = services.register(event, current_user, data)
     return _json(registration)
 
 
@@ -165,9 +131,9 @@ def list_registrations(args: dict, slug: str):
 def my_registration(slug: str):
     """The current user's registration for this event (404 when not registered)."""
     event = _event(slug)
-    registration = services.registration_for(event, current_user)
+    registration = registration_of(event, current_user)
     if registration is None:
-        raise ApiError(404, "You are not registered for this event.")
+        raise ApiError(404, _("You are not registered for this event."))
     return _json(registration)
 
 
@@ -192,7 +158,7 @@ def update_registration(body: dict, registration_id: int):
         session_ids=body.get("session_ids"),
         listed=body.get("listed"),
     )
-    registration = _call(services.update_registration, registration, changes, actor=current_user)
+    registration = services.update_registration(registration, changes, actor=current_user)
     return _json(registration)
 
 
@@ -202,15 +168,15 @@ def update_registration(body: dict, registration_id: int):
 def cancel_registration(registration_id: int):
     """Cancel: frees the seat; the first on the waiting list is promoted and mailed."""
     registration = _registration(registration_id)
-    registration = _call(services.cancel_registration, registration, actor=current_user)
+    registration = services.cancel_registration(registration, actor=current_user)
     return _json(registration)
 
 
 def _decide(registration_id: int, action, **kwargs):
     registration = db.session.get(Registration, registration_id)
     if registration is None:
-        raise ApiError(404, "No such registration.")
-    return _json(_call(action, registration, actor=current_user, **kwargs))
+        raise ApiError(404, _("No such registration."))
+    return _json(action(registration, actor=current_user, **kwargs))
 
 
 @blp.route("/registrations/<int:registration_id>/approve", methods=["POST"])

@@ -1,5 +1,6 @@
 """CSV and XLSX exports of the organisers' filtered list: one row per registration,
-one column per question. Pure functions: rows in, bytes out."""
+one column per question. `export_table` loads the table (a fixed number of queries); the
+rest are pure functions: rows in, bytes out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -17,8 +19,13 @@ from openpyxl.utils import get_column_letter
 from pic_events.core.countries import country_name
 from pic_events.core.timezones import to_zone
 from pic_events.events.models import Event
+from pic_events.extensions import db
+from pic_events.programme.models import ProgrammeSession
+from pic_events.registration import listing
+from pic_events.registration.capacity import waitlist_positions
 from pic_events.registration.models import Question, Registration
 from pic_events.registration.questions import display_answer
+from pic_events.registration.services import event_questions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -117,3 +124,32 @@ def to_xlsx(header: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def export_table(
+    event: Event, filters: listing.RegistrationFilters
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the filtered list, loaded in a fixed number of queries."""
+    questions = event_questions(event)
+    registrations = db.session.scalars(listing.filtered_query(event, filters)).unique().all()
+    positions = waitlist_positions(event.id)
+    titles = dict(
+        db.session.execute(
+            sa.select(ProgrammeSession.id, ProgrammeSession.title).where(
+                ProgrammeSession.event_id == event.id
+            )
+        ).all()
+    )
+    chosen = listing.session_ids_by_registration(event)
+    rows = [
+        row(
+            registration,
+            event,
+            questions,
+            positions.get(registration.id),
+            titles,
+            chosen.get(registration.id, []),
+        )
+        for registration in registrations
+    ]
+    return headers(questions), rows

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from pic_events.accounts import services as accounts
 from pic_events.accounts.auth import organiser_required
+from pic_events.agenda.services import chosen_sessions
 from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
 from pic_events.core.types import utcnow
@@ -17,7 +18,6 @@ from pic_events.directory.models import Organisation
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
-from pic_events.programme.models import ProgrammeSession
 from pic_events.registration import audit, exports, listing, services, settings
 from pic_events.registration.forms import (
     ConfirmForm,
@@ -37,13 +37,13 @@ from pic_events.registration.models import (
     RegistrationStatus,
 )
 from pic_events.registration.questions import display_answer
-from pic_events.registration.session_choices import choosable_sessions, chosen_sessions
+from pic_events.registration.session_choices import choosable_sessions
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser")
 
 
 def _event(slug: str) -> Event:
-    return event_services.get_event(slug, include_unpublished=True) or abort(404)
+    return event_services.visible_event(slug, current_user)
 
 
 def _registration(registration_id: int) -> Registration:
@@ -91,33 +91,6 @@ def _sort_labels() -> list[tuple[str, str]]:
     ]
 
 
-def export_table(event: Event, filters: listing.RegistrationFilters):
-    """Header and rows of the filtered list, loaded in a fixed number of queries."""
-    questions = services.event_questions(event)
-    registrations = db.session.scalars(listing.filtered_query(event, filters)).unique().all()
-    positions = services.waitlist_positions(event.id)
-    titles = dict(
-        db.session.execute(
-            db.select(ProgrammeSession.id, ProgrammeSession.title).where(
-                ProgrammeSession.event_id == event.id
-            )
-        ).all()
-    )
-    chosen = listing.session_ids_by_registration(event)
-    rows = [
-        exports.row(
-            registration,
-            event,
-            questions,
-            positions.get(registration.id),
-            titles,
-            chosen.get(registration.id, []),
-        )
-        for registration in registrations
-    ]
-    return exports.headers(questions), rows
-
-
 def _filename(event: Event, extension: str) -> str:
     return f"{event.slug}-registrations-{utcnow():%Y%m%d}.{extension}"
 
@@ -126,7 +99,7 @@ def _filename(event: Event, extension: str) -> str:
 @organiser_required
 def export_csv(slug: str):
     event = _event(slug)
-    header, rows = export_table(event, listing.RegistrationFilters.from_args(request.args))
+    header, rows = exports.export_table(event, listing.RegistrationFilters.from_args(request.args))
     return Response(
         exports.to_csv(header, rows),
         mimetype="text/csv",
@@ -138,7 +111,7 @@ def export_csv(slug: str):
 @organiser_required
 def export_xlsx(slug: str):
     event = _event(slug)
-    header, rows = export_table(event, listing.RegistrationFilters.from_args(request.args))
+    header, rows = exports.export_table(event, listing.RegistrationFilters.from_args(request.args))
     return Response(
         exports.to_xlsx(header, rows, _("Registrations")),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

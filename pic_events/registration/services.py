@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from pic_events.accounts.models import User
+from pic_events.agenda.services import registration_of
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, ServiceValidationError
-from pic_events.events import services as event_services
 from pic_events.events.models import ALL_CATEGORIES, Event
 from pic_events.extensions import db
 from pic_events.registration import audit, mails, session_choices
@@ -51,20 +51,31 @@ from pic_events.registration.models import (
     RegistrationStatus,
 )
 from pic_events.registration.questions import chosen_option_ids, clean_answers
+from pic_events.registration.state import Reason, RegistrationState, registration_state
 
 Status = RegistrationStatus
 
 
 class RegistrationConflict(Conflict):
-    """A valid request that the current state refuses; `errors` points at fields if any."""
+    """A valid request that the current state refuses; `errors` points at fields if any,
+    `code` says which refusal it is (a `state.Reason` value) for API clients."""
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+    code: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        errors: dict[str, list[str]] | None = None,
+        *,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.errors = errors or {}
+        self.code = code or self.code
 
 
 class AlreadyRegistered(RegistrationConflict):
-    pass
+    code = Reason.ALREADY_REGISTERED.value
 
 
 class RegistrationClosed(RegistrationConflict):
@@ -178,44 +189,27 @@ def _check_category(
 # Register -------------------------------------------------------------------------------
 
 
-def registration_for(event: Event, user: User) -> Registration | None:
-    if user.id is None:  # a new account: no registration yet (and never match NULL rows)
-        return None
-    return db.session.scalar(
-        sa.select(Registration).where(
-            Registration.event_id == event.id, Registration.user_id == user.id
-        )
-    )
-
-
 def changes_allowed(event: Event) -> bool:
     """Members change their answers until registration closes."""
     return event.registration_closes is None or utcnow() < event.registration_closes
 
 
-def _initial_status(event: Event, *, by_organiser: bool) -> Status:
-    if event.requires_approval and not by_organiser:
-        return Status.PENDING
-    if has_free_seat(event):
-        return Status.CONFIRMED
-    if event.waitlist_enabled:
-        return Status.WAITLISTED
-    raise EventFull(_("The meeting is full."))
+# What a refusal of registration_state raises; any other refusal is a RegistrationConflict.
+REFUSALS: dict[Reason, type[RegistrationConflict]] = {
+    Reason.ALREADY_REGISTERED: AlreadyRegistered,
+    Reason.NOT_PUBLISHED: RegistrationClosed,
+    Reason.NOT_OPEN_YET: RegistrationClosed,
+    Reason.CLOSED: RegistrationClosed,
+    Reason.FULL: EventFull,
+    Reason.EMAIL_NOT_VERIFIED: EmailNotVerified,
+}
 
 
-def _check_can_register(
-    event: Event, user: User, existing: Registration | None, by_organiser: bool
-) -> None:
-    if not by_organiser and not user.is_verified:
-        raise EmailNotVerified(_("Confirm your e-mail address first: we sent you a link."))
-    if existing is not None and existing.is_active:
-        raise AlreadyRegistered(_("You are already registered for this meeting."))
-    if existing is not None and existing.status == Status.DECLINED and not by_organiser:
-        raise RegistrationConflict(
-            _("Your registration was declined. Please write to the organisers.")
-        )
-    if not by_organiser and not event.registration_is_open():
-        raise RegistrationClosed(_("Registration for this meeting is closed."))
+def _accepted_status(state: RegistrationState) -> Status:
+    if state.status is None:
+        refusal = REFUSALS.get(state.reason, RegistrationConflict)
+        raise refusal(state.message, code=state.reason.value)
+    return state.status
 
 
 def register(
@@ -226,10 +220,13 @@ def register(
     by_organiser = actor.is_organiser
     with transaction():
         event = lock_event(event.id)
-        existing = registration_for(event, user)
+        existing = registration_of(event, user)
         if existing is not None:
             existing = reload_registration(existing.id)
-        _check_can_register(event, user, existing, by_organiser)
+        state = registration_state(
+            event, user, existing, by_organiser=by_organiser, category=data.category
+        )
+        status = _accepted_status(state)
         questions = event_questions(event)
         answers, errors = clean_answers(questions, data.answers)
         category, category_errors = _check_category(
@@ -240,7 +237,6 @@ def register(
             errors["consent"] = [_("Please agree to the privacy notice to register.")]
         if errors:
             raise ServiceValidationError(errors)
-        status = _initial_status(event, by_organiser=by_organiser)
         option_ids = chosen_option_ids(questions, answers)
         if status in HOLDING_STATUSES:
             _check_option_places(questions, option_ids, existing.id if existing else None)
@@ -422,16 +418,12 @@ def promote(registration: Registration, *, actor: User) -> Registration:
 
 
 def fill_free_seats(event: Event) -> list[Registration]:
-    """Give free seats to the waiting list in order (after a capacity increase)."""
+    """Give free seats to the waiting list in order: after a capacity increase anywhere (event
+    page, event API, registration settings: the `capacity_changed` signal), before anyone new."""
     with transaction():
         event = lock_event(event.id)
         promoted = _fill_free_seats(event)
     return promoted
-
-
-# Raising the capacity anywhere (event page, event API, registration settings) serves the
-# waiting list before anyone new.
-event_services.CAPACITY_CHANGED.append(fill_free_seats)
 
 
 def _fill_free_seats(event: Event) -> list[Registration]:

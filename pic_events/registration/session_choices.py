@@ -18,7 +18,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from pic_events.core.validation import Conflict, ServiceValidationError
+from pic_events.agenda.services import chosen_session_ids
+from pic_events.core.validation import (
+    Conflict,
+    ConflictingInput,
+    PermissionDenied,
+    ServiceValidationError,
+)
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession
@@ -28,11 +34,11 @@ from pic_events.registration.models import HOLDING_STATUSES, Category, Registrat
 RESTRICTED_CATEGORIES = (Category.STEERING.value, Category.ORGANISER.value)
 
 
-class OverlapError(ServiceValidationError):
+class OverlapError(ConflictingInput):
     """Two chosen sessions overlap (the API answers 409)."""
 
 
-class RestrictedError(ServiceValidationError):
+class RestrictedError(PermissionDenied):
     """A restricted session chosen by someone not eligible (the API answers 403)."""
 
 
@@ -62,23 +68,6 @@ def choosable_sessions(event: Event, *, category: str | None = None) -> list[Pro
     return list(db.session.scalars(query))
 
 
-def chosen_session_ids(registration: Registration) -> set[int]:
-    return {choice.session_id for choice in registration.session_choices}
-
-
-def chosen_sessions(registration: Registration) -> list[ProgrammeSession]:
-    """The sessions this registration chose, in time order (one query)."""
-    if not registration.session_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(ProgrammeSession)
-            .where(ProgrammeSession.id.in_(registration.session_ids))
-            .order_by(ProgrammeSession.starts_at)
-        )
-    )
-
-
 def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
     """Places left per session id (None: no limit), counted in one query."""
     sessions = list(sessions)
@@ -92,6 +81,11 @@ def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
 def places_taken(session: ProgrammeSession) -> int:
     """How many holding registrations chose this session."""
     return _taken_places([session.id]).get(session.id, 0)
+
+
+def places_taken_in(sessions: Iterable[ProgrammeSession]) -> dict[int, int]:
+    """Places taken per session id, counted in one query (more than a lowered capacity)."""
+    return _taken_places([s.id for s in sessions])
 
 
 def shared_choosers(session: ProgrammeSession, other_ids: Iterable[int]) -> dict[int, int]:

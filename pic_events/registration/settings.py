@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from pic_events.core.copying import copy_event_rows
 from pic_events.core.validation import ServiceValidationError
 from pic_events.events import services as event_services
 from pic_events.events.models import ALL_CATEGORIES, Event
@@ -252,3 +253,8 @@ def move_question(question: Question, step: int) -> None:
     for position, item in enumerate(questions, start=1):
         item.position = position
     db.session.commit()
+
+
+def copy_questions(source: Event, *, event: Event, days: int, **_kw) -> None:
+    """A new edition gets the questions of `source` with their options (edition_created)."""
+    copy_event_rows(Question, source, event, days, children=("options", "question_id"))

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from pic_events.core.types import utcnow
+from pic_events.agenda.services import chosen_sessions, registration_of
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
@@ -17,17 +17,18 @@ from pic_events.registration.forms import ConfirmForm, registration_form, save_r
 from pic_events.registration.models import Registration, RegistrationStatus
 from pic_events.registration.questions import display_answer
 from pic_events.registration.services import AlreadyRegistered, RegistrationConflict
-from pic_events.registration.session_choices import choosable_sessions, chosen_sessions, may_choose
+from pic_events.registration.session_choices import choosable_sessions, may_choose
+from pic_events.registration.state import Reason, RegistrationState, registration_state
 
 bp = Blueprint("registration", __name__)
 
 
 def _event(slug: str) -> Event:
-    return event_services.event_for_viewer(slug, current_user) or abort(404)
+    return event_services.visible_event(slug, current_user)
 
 
 def _mine(event: Event) -> Registration | None:
-    return services.registration_for(event, current_user)
+    return registration_of(event, current_user)
 
 
 def _my_active(event: Event) -> Registration:
@@ -62,48 +63,35 @@ def _flash_outcome(registration: Registration) -> None:
     flash(message, category)
 
 
-@bp.app_template_global()
-def registration_box(event: Event) -> dict:
+@bp.app_template_global("registration_state")
+def registration_state_for_viewer(event: Event) -> RegistrationState:
     """What the event page's registration box shows to the current visitor."""
-    registration = None
-    if current_user.is_authenticated:
-        registration = _mine(event)
-    seats = services.free_seats(event)
-    return {
-        "registration": registration,
-        "position": services.waitlist_position(registration) if registration else None,
-        "is_open": event.registration_is_open(),
-        "full": seats == 0,
-        "seats": seats,
-    }
+    return registration_state(event, current_user)
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @login_required
 def register(slug: str):
     event = _event(slug)
-    existing = _mine(event)
-    if existing is not None and existing.is_active:
-        flash(_("You are already registered for this meeting."), "info")
+    state = registration_state(event, current_user)
+    if state.reason == Reason.ALREADY_REGISTERED:
+        flash(state.message, "info")
         return redirect(url_for("registration.mine", slug=slug))
-    if not event.registration_is_open():
-        not_yet = bool(event.registration_opens and utcnow() < event.registration_opens)
-        return render_template("registration/closed.html", event=event, not_yet=not_yet)
+    if not state.accepts:
+        return render_template("registration/closed.html", event=event, state=state)
     questions = services.event_questions(event)
     categories = services.allowed_categories(event, current_user, by_organiser=False)
-    full = services.free_seats(event) == 0 and not event.requires_approval
-    if full and not event.waitlist_enabled:
-        return render_template("registration/closed.html", event=event, full=True)
     default = services.default_category(event, current_user)
-    sessions = [] if full else _sessions_for(event, None if len(categories) > 1 else default)
+    waiting = state.reason == Reason.WAITING_LIST
+    sessions = [] if waiting else _sessions_for(event, None if len(categories) > 1 else default)
     form = registration_form(
         questions,
         categories=categories,
         sessions=sessions,
-        registration=existing,
+        registration=state.registration,
         places_left=services.option_places_left(questions),
     )
-    if not form.is_submitted() and "category" in form and not existing:
+    if not form.is_submitted() and "category" in form and state.registration is None:
         form["category"].data = default
     if form.validate_on_submit():
         try:
@@ -119,12 +107,7 @@ def register(slug: str):
             _flash_outcome(registration)
             return redirect(url_for("registration.mine", slug=slug))
     return render_template(
-        "registration/form.html",
-        event=event,
-        form=form,
-        full=full,
-        next_position=services.waitlist_length(event.id) + 1 if full else None,
-        registration=None,
+        "registration/form.html", event=event, form=form, state=state, registration=None
     )
 
 
@@ -181,7 +164,7 @@ def edit(slug: str):
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("registration.mine", slug=slug))
     return render_template(
-        "registration/form.html", event=event, form=form, full=False, registration=registration
+        "registration/form.html", event=event, form=form, state=None, registration=registration
     )
 
 

@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room
-from tests.api.conftest import bearer
 from tests.api.test_openapi_and_problems import assert_problem
-from tests.factories import make_event, make_organiser, make_registration, make_user
+from tests.factories import api_auth, make_event, make_organiser, make_registration, make_user
 
 API = "/api/v1"
 TOO_BIG = 2**31
@@ -104,9 +103,9 @@ def test_session_ids_beyond_the_column_are_refused(client):
     event = make_event()
     member = make_user()
     registration = make_registration(event, member)
-    auth = bearer(member)
+    auth = api_auth(member)
     body = {"consent": True, "session_ids": [TOO_BIG]}
-    other = bearer(make_user())
+    other = api_auth(make_user())
     response = client.post(f"{API}/events/{event.slug}/registrations", json=body, headers=other)
     assert "session_ids" in assert_problem(response, 422)["errors"]
     response = client.patch(
@@ -117,7 +116,7 @@ def test_session_ids_beyond_the_column_are_refused(client):
 
 def test_answers_beyond_the_limits_are_refused(client):
     event = make_event()
-    auth = bearer(make_user())
+    auth = api_auth(make_user())
     for answers in (
         {"1": TOO_BIG},
         {"1": "x" * 5001},
@@ -165,7 +164,7 @@ def test_a_nul_anywhere_in_a_body_is_422(client, organiser_auth):
     for body in ({**NEW_EVENT, "title": "PIC\u0000"}, {**NEW_EVENT, "venue\u0000": "x"}):
         assert_problem(client.post(f"{API}/events", json=body, headers=organiser_auth), 422)
     answers = {"consent": True, "answers": {"1": ["a\u0000"]}}
-    member = bearer(make_user())
+    member = api_auth(make_user())
     response = client.post(f"{API}/events/{event.slug}/registrations", json=answers, headers=member)
     assert "answers" in assert_problem(response, 422)["errors"]
     assert count(Event) == 1

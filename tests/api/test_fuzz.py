@@ -24,9 +24,9 @@ from schemathesis import GenerationMode
 
 from pic_events.events.models import Event
 from pic_events.extensions import db
-from tests.api.conftest import bearer
 from tests.conftest import TEST_DATABASE_URL, _app_on, backend_url
 from tests.factories import (
+    api_auth,
     make_event,
     make_organiser,
     make_programme_session,
@@ -58,7 +58,7 @@ def _seed() -> dict[str, dict[str, str]]:
     make_question(event, "Diet", kind="single_choice", options=["None", "Vegetarian"])
     member = make_user()
     make_registration(event, member)
-    return {"organiser": bearer(make_organiser()), "member": bearer(member)}
+    return {"organiser": api_auth(make_organiser()), "member": api_auth(member)}
 
 
 def _put_the_event_back() -> None:

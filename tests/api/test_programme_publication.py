@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import bearer
-from tests.factories import login, make_event, make_organiser, make_user
+from tests.factories import api_auth, login, make_event, make_organiser, make_user
 
 API = "/api/v1"
 EVENT = {
@@ -25,8 +24,8 @@ WORKSHOP = {
 
 
 def test_an_api_client_builds_and_publishes_a_programme_members_choose_from(client):
-    organiser = bearer(make_organiser())
-    member = bearer(make_user())
+    organiser = api_auth(make_organiser())
+    member = api_auth(make_user())
     assert client.post(f"{API}/events", json=EVENT, headers=organiser).status_code == 201
     session = client.post(f"{API}/events/pic-2031/sessions", json=WORKSHOP, headers=organiser)
     assert session.status_code == 201, session.json
@@ -52,10 +51,10 @@ def test_an_api_client_builds_and_publishes_a_programme_members_choose_from(clie
 
 def test_only_organisers_publish_and_the_value_is_a_boolean(client):
     make_event("pic-2031")
-    member = bearer(make_user())
+    member = api_auth(make_user())
     patch = {"programme_published": True}
     assert client.patch(f"{API}/events/pic-2031", json=patch, headers=member).status_code == 403
-    organiser = bearer(make_organiser())
+    organiser = api_auth(make_organiser())
     response = client.patch(
         f"{API}/events/pic-2031", json={"programme_published": "maybe"}, headers=organiser
     )

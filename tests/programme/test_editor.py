@@ -10,8 +10,9 @@ import pytest
 
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room
+from pic_events.registration.models import SessionChoice
 from tests.factories import login, make_organiser, make_room, make_user
-from tests.programme.helpers import paris, programme_event, workshop
+from tests.programme.helpers import make_registration, paris, programme_event, workshop
 
 DAY = date(2027, 6, 15)
 
@@ -287,3 +288,15 @@ def test_hide_restricted_sessions_toggle(client, organiser):
     assert not db.session.get(type(event), event.id).hide_restricted_sessions
     login(client, make_user())
     assert client.post(url, data={"hide": "1"}).status_code == 403
+
+
+def test_editor_counts_places_taken_even_beyond_a_lowered_capacity(client, organiser):
+    event = programme_event(slug="pic-2027")
+    session = workshop(event, DAY, 9, 10, title="Cider tasting", capacity=3)
+    for _ in range(2):
+        db.session.add(SessionChoice(registration=make_registration(event), session_id=session.id))
+    db.session.commit()
+    session.capacity = 1  # lowered after two people chose it: they keep their places
+    db.session.commit()
+    page = client.get("/organiser/events/pic-2027/programme").get_data(as_text=True)
+    assert "2 / 1 taken" in page

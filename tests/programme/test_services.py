@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from pic_events.agenda.services import agenda_entries
 from pic_events.core.validation import ServiceValidationError
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -139,10 +140,10 @@ def test_agenda_entries_everyone_plus_mine(app):
     from pic_events.registration.session_choices import choose_session
 
     choose_session(registration, chosen)
-    entries = services.agenda_entries(event, registration)
+    entries = agenda_entries(event, registration)
     assert [(e.title, e.chosen) for e in entries] == [("Plenary", False), ("Mine", True)]
     steering_member = make_registration(event, category="steering")
-    assert [e.session for e in services.agenda_entries(event, steering_member)] == [
+    assert [e.session for e in agenda_entries(event, steering_member)] == [
         plenary,
         steering,
     ]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pic_events.agenda.services import registration_of
 from pic_events.core.validation import Conflict
 from pic_events.extensions import db
 from pic_events.registration import services
@@ -50,7 +51,7 @@ def test_sessions_chosen_in_the_form_and_released_on_cancel(client):
         "/events/pic-2027/register",
         data={"consent": "y", "session_ids": [str(first.id), str(second.id)]},
     )
-    registration = services.registration_for(event, user)
+    registration = registration_of(event, user)
     assert registration.session_ids == [first.id, second.id]
     services.cancel_registration(registration, actor=user)
     assert db.session.get(Registration, registration.id).session_ids == []
@@ -63,7 +64,7 @@ def test_a_full_session_is_refused_and_nothing_is_written(app):
     user = make_user()
     with pytest.raises(Conflict):
         services.register(event, user, RegistrationInput(consent=True, session_ids=[first.id]))
-    assert services.registration_for(event, user) is None
+    assert registration_of(event, user) is None
 
 
 def test_waitlisted_registrations_hold_no_session_places(app):
