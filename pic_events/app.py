@@ -100,6 +100,10 @@ def _connect_signals() -> None:
     """Every module that reacts to another's change connects here (pic_events.core.signals).
 
     Connecting twice is harmless: blinker keeps one connection per receiver."""
+    from pic_events.core import signals
+    from pic_events.registration import audit
+
+    signals.steering_standing_changed.connect(audit.record_standing_change)
 
 
 def _register_cli(app: Flask) -> None:

@@ -45,13 +45,16 @@ def make_user(
     name: str | None = None,
     password: str = PASSWORD,
     organisation: Organisation | None = None,
+    steering_member: bool = False,
 ) -> User:
+    """`steering_member`: marked by an organiser as a steering-committee member."""
     n = next(_counter)
     user = User(
         email=email or f"user{n}@example.org",
         name=name or f"User {n}",
         role=role.value,
         organisation=organisation,
+        steering_member_since=utcnow() if steering_member else None,
     )
     user.set_password(password)
     db.session.add(user)

@@ -46,6 +46,17 @@ class User(UserMixin, db.Model):
         sa.String(64), unique=True, default=new_calendar_token
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Steering-committee standing is granted by an organiser, never claimed
+    # (pic_events.accounts.standing): marked as a member of the committee, or the membership
+    # of a steering cluster's organisation confirmed (reset when the organisation changes).
+    steering_member_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    steering_marked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    organisation_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    organisation_confirmed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     api_tokens: Mapped[list[ApiToken]] = relationship(

@@ -28,3 +28,8 @@ registration_anonymising = _signals.signal("registration-anonymising")
 # sender: a User whose account is about to be deleted; receivers delete or unlink what they
 # keep about the person, in the same transaction.
 account_deleting = _signals.signal("account-deleting")
+
+# sender: a User whose steering-committee standing changed (pic_events.accounts.standing);
+# kwargs: actor (the User who changed it), changes ({field: [before, after]}). Receivers
+# record it in the same transaction (the caller commits).
+steering_standing_changed = _signals.signal("steering-standing-changed")

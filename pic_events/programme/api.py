@@ -174,7 +174,7 @@ def choose(slug: str, session_id: int):
     event, session = _chooseable(slug, session_id)
     registration = _my_registration(event)
     try:
-        session_choices.choose_session(registration, session)
+        session_choices.choose_session(registration, session, actor=current_user)
     except RestrictedError as error:
         raise ApiError(403, _first(error.errors), errors=error.errors) from None
     except OverlapError as error:
@@ -193,7 +193,12 @@ def choose(slug: str, session_id: int):
 def drop(slug: str, session_id: int):
     """Give up your place (nothing happens if you had not chosen it)."""
     event, session = _chooseable(slug, session_id)
-    session_choices.drop_session(_my_registration(event), session)
+    try:
+        session_choices.drop_session(_my_registration(event), session, actor=current_user)
+    except ServiceValidationError as error:
+        raise ApiError(422, _first(error.errors), errors=error.errors) from None
+    except Conflict as error:
+        raise ApiError(409, str(error)) from None
 
 
 def _first(errors: dict[str, list[str]]) -> str:

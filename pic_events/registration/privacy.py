@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event
@@ -93,6 +94,7 @@ def export_user_data(user: User) -> dict[str, Any]:
             "country": user.country,
             "locale": user.locale,
             "created_at": _iso(user.created_at),
+            **standing.standing_data(user),
         },
         "registrations": [_registration_data(r) for r in user_registrations(user)],
     }

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, ServiceValidationError
@@ -51,6 +52,7 @@ from pic_events.registration.models import (
     RegistrationStatus,
 )
 from pic_events.registration.questions import chosen_option_ids, clean_answers
+from pic_events.registration.window import changes_allowed, may_change  # noqa: F401 (pages)
 
 Status = RegistrationStatus
 
@@ -123,11 +125,6 @@ def _check_option_places(
 # Categories and eligibility --------------------------------------------------------------
 
 
-def in_steering_cluster(user: User | None) -> bool:
-    cluster = user.cluster if user is not None else None
-    return bool(cluster and cluster.steering_committee)
-
-
 def enabled_categories(event: Event) -> list[str]:
     enabled = set(event.registration_categories or ALL_CATEGORIES)
     return [c for c in ALL_CATEGORIES if c in enabled] or [Category.PARTICIPANT.value]
@@ -140,7 +137,7 @@ def allowed_categories(event: Event, user: User | None, *, by_organiser: bool) -
         return enabled
     selectable = set(event.self_service_categories or [])
     allowed = [c for c in enabled if c in selectable]
-    if not in_steering_cluster(user):
+    if not (standing.in_steering_cluster(user) or standing.has_steering_standing(user)):
         allowed = [c for c in allowed if c != Category.STEERING]
     return allowed or [enabled[0]]
 
@@ -168,7 +165,40 @@ def _check_category(
         return current or default_category(event, user, by_organiser=by_organiser), {}
     if category not in allowed_categories(event, user, by_organiser=by_organiser):
         return category, {"category": [_category_error(category)]}
+    if current is not None and not by_organiser and unconfirmed_steering_claim(user, category):
+        # A new registration in this category goes to approval; a registration already
+        # given a place does not switch to it by itself.
+        message = _(
+            "The organisers confirm who sits on the steering committee: ask them to change "
+            "your category."
+        )
+        return category, {"category": [message]}
     return category, {}
+
+
+def unconfirmed_steering_claim(user: User | None, category: str) -> bool:
+    """The steering-committee category, chosen by someone no organiser has confirmed."""
+    return category == Category.STEERING and not standing.has_steering_standing(user)
+
+
+def needs_approval(event: Event, user: User | None, category: str, *, by_organiser: bool) -> bool:
+    if by_organiser:
+        return False
+    return event.requires_approval or unconfirmed_steering_claim(user, category)
+
+
+def approval_reason(registration: Registration) -> str | None:
+    """Why a pending registration waits for an organiser, when it is not the event's rule."""
+    if registration.status != Status.PENDING:
+        return None
+    if unconfirmed_steering_claim(registration.user, registration.category):
+        return _(
+            "Registered as steering committee, but no organiser has confirmed it: mark the "
+            "person as a steering-committee member, or confirm their organisation if it "
+            "belongs to a steering cluster. Approving the registration alone does not open "
+            "the closed sessions."
+        )
+    return None
 
 
 # Register -------------------------------------------------------------------------------
@@ -184,13 +214,8 @@ def registration_for(event: Event, user: User) -> Registration | None:
     )
 
 
-def changes_allowed(event: Event) -> bool:
-    """Members change their answers until registration closes."""
-    return event.registration_closes is None or utcnow() < event.registration_closes
-
-
-def _initial_status(event: Event, *, by_organiser: bool) -> Status:
-    if event.requires_approval and not by_organiser:
+def _initial_status(event: Event, *, needs_approval: bool) -> Status:
+    if needs_approval:
         return Status.PENDING
     if has_free_seat(event):
         return Status.CONFIRMED
@@ -232,7 +257,9 @@ def register(
             errors["consent"] = [_("Please agree to the privacy notice to register.")]
         if errors:
             raise ServiceValidationError(errors)
-        status = _initial_status(event, by_organiser=by_organiser)
+        status = _initial_status(
+            event, needs_approval=needs_approval(event, user, category, by_organiser=by_organiser)
+        )
         option_ids = chosen_option_ids(questions, answers)
         if status in HOLDING_STATUSES:
             _check_option_places(questions, option_ids, existing.id if existing else None)
@@ -316,7 +343,7 @@ def update_registration(
     with locked(registration) as (event, registration):
         if not registration.is_active:
             raise RegistrationConflict(_("A cancelled or declined registration cannot change."))
-        if not by_organiser and not changes_allowed(event):
+        if not may_change(event, actor):
             raise RegistrationClosed(
                 _("Registration is closed: write to the organisers to change anything.")
             )
