@@ -107,6 +107,7 @@ def _connect_signals() -> None:
     from pic_events.core import signals
     from pic_events.notifications import privacy as mail_privacy
     from pic_events.programme import services as programme
+    from pic_events.registration import audit
     from pic_events.registration import mails as registration_mails
     from pic_events.registration import services as registration
     from pic_events.registration import settings as registration_settings
@@ -118,6 +119,7 @@ def _connect_signals() -> None:
     signals.personal_data_exported.connect(mail_privacy.export_mail)
     signals.registration_anonymising.connect(registration_mails.forget_mail)
     signals.account_deleting.connect(mail_privacy.forget_mail_to)
+    signals.steering_standing_changed.connect(audit.record_standing_change)
 
 
 def _register_cli(app: Flask) -> None:

@@ -46,7 +46,9 @@ def make_user(
     password: str = PASSWORD,
     organisation: Organisation | None = None,
     verified: bool = True,
+    steering_member: bool = False,
 ) -> User:
+    """`steering_member`: marked by an organiser as a steering-committee member."""
     n = next(_counter)
     user = User(
         email=email or f"user{n}@example.org",
@@ -54,6 +56,7 @@ def make_user(
         role=role.value,
         organisation=organisation,
         email_verified_at=utcnow() if verified else None,
+        steering_member_since=utcnow() if steering_member else None,
     )
     user.set_password(password)
     db.session.add(user)

@@ -49,6 +49,17 @@ class User(UserMixin, db.Model):
     # None until the person follows the link mailed at sign-up; accounts made by an organiser,
     # the CLI or the demo are verified when made.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Steering-committee standing is granted by an organiser, never claimed
+    # (pic_events.accounts.standing): marked as a member of the committee, or the membership
+    # of a steering cluster's organisation confirmed (reset when the organisation changes).
+    steering_member_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    steering_marked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    organisation_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    organisation_confirmed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     api_tokens: Mapped[list[ApiToken]] = relationship(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from pic_events.accounts import standing
 from pic_events.accounts.models import ApiToken, Role, User, hash_token
 from pic_events.core.countries import is_country
 from pic_events.core.types import utcnow
@@ -268,6 +269,7 @@ def update_profile(
     if errors:
         raise ServiceValidationError(errors)
     user.name, user.country, user.locale = name, country, locale
+    standing.organisation_changing(user, organisation_id)
     user.organisation_id = organisation_id
     db.session.commit()
     return user

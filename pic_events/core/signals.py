@@ -32,3 +32,7 @@ account_deleting = _signals.signal("account-deleting")
 # sender: a Registration that holds a place; kwargs: event. Receivers return the
 # agenda.services.AgendaEntry list they add to the person's agenda (sessions, meetings ...).
 agenda_collecting = _signals.signal("agenda-collecting")
+# sender: a User whose steering-committee standing changed (pic_events.accounts.standing);
+# kwargs: actor (the User who changed it), changes ({field: [before, after]}). Receivers
+# record it in the same transaction (the caller commits).
+steering_standing_changed = _signals.signal("steering-standing-changed")

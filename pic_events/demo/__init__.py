@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pic_events.demo.events import seed_event
-from pic_events.demo.network import seed_network, seed_people
+from pic_events.demo.network import seed_network, seed_people, seed_steering_standing
 from pic_events.demo.programme import seed_programme
 from pic_events.demo.registrations import seed_registrations, seed_waitlist_event
 from pic_events.extensions import db
@@ -21,7 +21,8 @@ class DemoSummary:
 
 def seed_demo() -> DemoSummary:
     organisations = seed_network()
-    _organiser, members = seed_people(organisations)
+    organiser, members = seed_people(organisations)
+    seed_steering_standing(organiser, members)
     event = seed_event()
     db.session.commit()
     seed_programme(event)

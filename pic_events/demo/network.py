@@ -288,3 +288,28 @@ def _ensure_user(
         )
         db.session.add(user)
     return user
+
+
+def steering_representatives(members: list[User]) -> list[User]:
+    """The first demo member of each steering-committee cluster: its representative."""
+    seen: set[int] = set()
+    representatives = []
+    for member in members:
+        cluster = member.cluster
+        if cluster is not None and cluster.steering_committee and cluster.id not in seen:
+            seen.add(cluster.id)
+            representatives.append(member)
+    return representatives
+
+
+def seed_steering_standing(organiser: User, members: list[User]) -> list[User]:
+    """The representatives are marked as steering-committee members (by the demo organiser);
+    the other members of steering clusters are not. Idempotent."""
+    db.session.flush()
+    representatives = steering_representatives(members)
+    for member in representatives:
+        if member.steering_member_since is None:
+            member.steering_member_since = utcnow()
+            member.steering_marked_by_id = organiser.id
+    db.session.flush()
+    return representatives

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from pic_events.accounts.models import User
+from pic_events.accounts.standing import has_steering_standing
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event, EventStatus
 from pic_events.extensions import db
@@ -64,8 +65,7 @@ def demo_questions(event: Event) -> tuple[Question, Question, Question]:
 
 
 def _category(user: User) -> str:
-    cluster = user.organisation.cluster if user.organisation else None
-    steering = cluster is not None and cluster.steering_committee
+    steering = has_steering_standing(user)
     return Category.STEERING.value if steering else Category.PARTICIPANT.value
 
 

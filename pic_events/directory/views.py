@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from pic_events.accounts import standing
 from pic_events.accounts.auth import organiser_required
+from pic_events.accounts.models import User
 from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
 from pic_events.directory import services
@@ -17,6 +20,7 @@ from pic_events.directory.forms import (
     kind_choices,
 )
 from pic_events.directory.models import Cluster, Organisation
+from pic_events.extensions import db
 
 bp = Blueprint("directory", __name__, url_prefix="/organiser")
 
@@ -118,4 +122,26 @@ def edit_organisation(organisation_id: int):
     if saved is not None:
         flash(_("Changes to “%(name)s” saved.", name=organisation.name), "success")
         return redirect(url_for("directory.organisations"))
-    return render_template("directory/organisation_form.html", form=form, organisation=organisation)
+    return render_template(
+        "directory/organisation_form.html",
+        form=form,
+        organisation=organisation,
+        people=[standing.standing_state(p) for p in standing.organisation_people(organisation)],
+    )
+
+
+@bp.post("/organisations/<int:organisation_id>/people/<int:user_id>/<decision>")
+@organiser_required
+def standing_decision(organisation_id: int, user_id: int, decision: str):
+    """Confirm that a person belongs to this organisation, or mark them (accounts.standing)."""
+    organisation = services.get_organisation(organisation_id) or abort(404)
+    person = db.session.get(User, user_id)
+    if person is None or person.organisation_id != organisation.id:
+        abort(404)
+    if decision not in standing.DECISIONS:
+        abort(404)
+    standing.decide(person, decision, actor=current_user)  # CSRFProtect checked the token
+    flash(_("Saved: the steering-committee standing of %(name)s.", name=person.name), "success")
+    return redirect(
+        url_for("directory.edit_organisation", organisation_id=organisation.id, _anchor="people")
+    )

@@ -151,7 +151,7 @@ def choose(slug: str, session_id: int):
     """Take a place in a workshop or visit. 409 when it is full or overlaps one of your
     choices; 403 when it is reserved for the steering committee."""
     event, session = _chooseable(slug, session_id)
-    session_choices.choose_session(_my_registration(event), session)
+    session_choices.choose_session(_my_registration(event), session, actor=current_user)
     return _one_session_json(session, event, chosen=True)
 
 
@@ -162,7 +162,7 @@ def choose(slug: str, session_id: int):
 def drop(slug: str, session_id: int):
     """Give up your place (nothing happens if you had not chosen it)."""
     event, session = _chooseable(slug, session_id)
-    session_choices.drop_session(_my_registration(event), session)
+    session_choices.drop_session(_my_registration(event), session, actor=current_user)
 
 
 @blp.route("/events/<slug>/rooms", methods=["GET"])

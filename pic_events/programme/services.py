@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.agenda.services import AgendaEntry, chosen_session_ids
 from pic_events.core.timezones import to_zone
@@ -377,9 +378,7 @@ def may_see_programme(event: Event, user: User | None) -> bool:
 def may_see_restricted(event: Event, user: User | None, registration: Registration | None) -> bool:
     if not event.hide_restricted_sessions:
         return True
-    return bool(user and getattr(user, "is_organiser", False)) or may_attend_restricted(
-        registration
-    )
+    return standing.may_attend_restricted(user) or may_attend_restricted(registration)
 
 
 def may_see_session(

@@ -76,7 +76,7 @@ def programme(slug: str):
         places=session_choices.places_left(sessions),
         registration=registration,
         chosen=chosen_session_ids(registration),
-        may_choose=registration is not None and session_choices.may_choose(registration),
+        may_choose=session_choices.may_choose_now(registration, user),
         published=services.may_see_programme(event, user) and event.programme_published,
         back="programme",
     )
@@ -95,8 +95,8 @@ def my_agenda(slug: str):
         registration=registration,
         days=services.by_day(entries, event.timezone),
         places=session_choices.places_left(sessions),
-        may_choose=registration is not None and session_choices.may_choose(registration),
-        choosable_count=len(session_choices.choosable_sessions(event)),
+        may_choose=session_choices.may_choose_now(registration, current_user),
+        choosable_count=len(session_choices.choosable_sessions(event, current_user)),
         back="agenda",
     )
 
@@ -130,7 +130,7 @@ def _change_choice(slug: str, session_id: int, change):
         flash(_("Register for the meeting first, then choose your sessions."), "warning")
         return _back(event)
     try:
-        change(registration, session)
+        change(registration, session, actor=current_user)
     except ServiceValidationError as error:
         for messages in error.errors.values():
             for message in messages:

@@ -8,7 +8,12 @@ from flask_babel import gettext as _
 
 from pic_events.accounts.models import User
 from pic_events.extensions import db
-from pic_events.registration.models import AuditAction, AuditLog, Registration
+from pic_events.registration.models import (
+    ACTIVE_STATUSES,
+    AuditAction,
+    AuditLog,
+    Registration,
+)
 
 TRACKED_FIELDS = ("status", "category", "listed", "session_ids")
 # What an anonymised history keeps of each change: fields that say nothing about the person.
@@ -51,6 +56,20 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_standing_change(
+    user: User, *, actor: User | None, changes: dict[str, list[Any]], **_extra: Any
+) -> None:
+    """An organiser's decision on the person's steering-committee standing (or its loss when
+    they change organisation) goes into the history of each of their live registrations."""
+    registrations = db.session.scalars(
+        db.select(Registration).where(
+            Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES)
+        )
+    )
+    for registration in registrations:
+        record(registration, AuditAction.STANDING, actor, changes=changes)
 
 
 def history(registration: Registration) -> list[AuditLog]:

@@ -259,6 +259,7 @@ class AuditAction(enum.StrEnum):
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
     ANONYMISED = "anonymised"
+    STANDING = "standing"
 
 
 AUDIT_ACTION_LABELS = {
@@ -270,6 +271,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.WAITLISTED: _l("Put on the waiting list"),
     AuditAction.CANCELLED: _l("Cancelled"),
     AuditAction.ANONYMISED: _l("Anonymised"),
+    AuditAction.STANDING: _l("Steering-committee standing"),
 }
 
 

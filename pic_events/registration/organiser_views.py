@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pic_events.accounts import services as accounts
+from pic_events.accounts import standing
 from pic_events.accounts.auth import organiser_required
 from pic_events.agenda.services import chosen_sessions
 from pic_events.core.forms import save_form
@@ -140,6 +141,8 @@ def detail(registration_id: int):
         decision_form=DecisionForm(prefix="decision"),
         confirm_form=ConfirmForm(),
         free_seats=services.free_seats(event),
+        standing=standing.standing_state(registration.user) if registration.user else None,
+        approval_reason=services.approval_reason(registration),
     )
 
 
@@ -152,6 +155,8 @@ def _readable_changes(changes: dict, questions: list[Question]) -> list[tuple[st
         "listed": _("Listed"),
         "session_ids": _("Sessions"),
         "dropped_options": _("Choices dropped"),
+        "steering_member": _("Steering-committee member"),
+        "organisation_confirmed": _("Organisation confirmed"),
     }
     rows = []
     for key, (before, after) in changes.items():
@@ -164,7 +169,7 @@ def _readable_changes(changes: dict, questions: list[Question]) -> list[tuple[st
             rows.append((names[key], _status_label(before), _status_label(after)))
         elif key == "category":
             rows.append((names[key], _category_label(before), _category_label(after)))
-        elif key == "listed":
+        elif key in ("listed", "steering_member"):
             rows.append((names[key], _yes_no(before), _yes_no(after)))
         elif not key.startswith("answers."):
             rows.append((names.get(key, key), _plain(before), _plain(after)))
@@ -221,9 +226,32 @@ def act(registration_id: int, action: str):
     return redirect(url_for(".detail", registration_id=registration_id))
 
 
+@bp.post("/registrations/<int:registration_id>/standing/<decision>")
+@organiser_required
+def standing_decision(registration_id: int, decision: str):
+    """Mark / unmark the person, confirm / withdraw their organisation (see accounts.standing)."""
+    registration = _registration(registration_id)
+    if decision not in standing.DECISIONS or registration.user is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        _decide_standing(registration.user, decision)
+    return redirect(url_for(".detail", registration_id=registration_id))
+
+
+def _decide_standing(person, decision: str) -> None:
+    try:
+        standing.decide(person, decision, actor=current_user)
+    except ServiceValidationError as error:
+        for messages in error.errors.values():
+            for message in messages:
+                flash(message, "warning")
+    else:
+        flash(_("Saved: the steering-committee standing of %(name)s.", name=person.name), "success")
+
+
 def _organiser_form(event: Event, registration: Registration | None, with_person: bool):
     categories = services.enabled_categories(event)
-    sessions = choosable_sessions(event)
+    sessions = choosable_sessions(event, current_user)
     questions = services.event_questions(event)
     form = registration_form(
         questions,

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.core.signals import (
     account_deleting,
@@ -106,6 +107,7 @@ def export_user_data(user: User) -> dict[str, Any]:
             "locale": user.locale,
             "created_at": _iso(user.created_at),
             "email_verified_at": _iso(user.email_verified_at),
+            **standing.standing_data(user),
         },
         "registrations": [_registration_data(r) for r in user_registrations(user)],
     }

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.agenda.services import registration_of
 from pic_events.core.types import utcnow
@@ -51,7 +52,13 @@ from pic_events.registration.models import (
     RegistrationStatus,
 )
 from pic_events.registration.questions import chosen_option_ids, clean_answers
-from pic_events.registration.state import Reason, RegistrationState, registration_state
+from pic_events.registration.state import (
+    Reason,
+    RegistrationState,
+    registration_state,
+    unconfirmed_steering_claim,
+)
+from pic_events.registration.window import changes_allowed, may_change  # noqa: F401 (pages)
 
 Status = RegistrationStatus
 
@@ -138,11 +145,6 @@ def _check_option_places(
 # Categories and eligibility --------------------------------------------------------------
 
 
-def in_steering_cluster(user: User | None) -> bool:
-    cluster = user.cluster if user is not None else None
-    return bool(cluster and cluster.steering_committee)
-
-
 def enabled_categories(event: Event) -> list[str]:
     enabled = set(event.registration_categories or ALL_CATEGORIES)
     return [c for c in ALL_CATEGORIES if c in enabled] or [Category.PARTICIPANT.value]
@@ -155,7 +157,7 @@ def allowed_categories(event: Event, user: User | None, *, by_organiser: bool) -
         return enabled
     selectable = set(event.self_service_categories or [])
     allowed = [c for c in enabled if c in selectable]
-    if not in_steering_cluster(user):
+    if not (standing.in_steering_cluster(user) or standing.has_steering_standing(user)):
         allowed = [c for c in allowed if c != Category.STEERING]
     return allowed or [enabled[0]]
 
@@ -183,15 +185,32 @@ def _check_category(
         return current or default_category(event, user, by_organiser=by_organiser), {}
     if category not in allowed_categories(event, user, by_organiser=by_organiser):
         return category, {"category": [_category_error(category)]}
+    if current is not None and not by_organiser and unconfirmed_steering_claim(user, category):
+        # A new registration in this category goes to approval; a registration already
+        # given a place does not switch to it by itself.
+        message = _(
+            "The organisers confirm who sits on the steering committee: ask them to change "
+            "your category."
+        )
+        return category, {"category": [message]}
     return category, {}
 
 
+def approval_reason(registration: Registration) -> str | None:
+    """Why a pending registration waits for an organiser, when it is not the event's rule."""
+    if registration.status != Status.PENDING:
+        return None
+    if unconfirmed_steering_claim(registration.user, registration.category):
+        return _(
+            "Registered as steering committee, but no organiser has confirmed it: mark the "
+            "person as a steering-committee member, or confirm their organisation if it "
+            "belongs to a steering cluster. Approving the registration alone does not open "
+            "the closed sessions."
+        )
+    return None
+
+
 # Register -------------------------------------------------------------------------------
-
-
-def changes_allowed(event: Event) -> bool:
-    """Members change their answers until registration closes."""
-    return event.registration_closes is None or utcnow() < event.registration_closes
 
 
 # What a refusal of registration_state raises; any other refusal is a RegistrationConflict.
@@ -223,15 +242,15 @@ def register(
         existing = registration_of(event, user)
         if existing is not None:
             existing = reload_registration(existing.id)
+        category, category_errors = _check_category(
+            event, user, data.category, by_organiser=by_organiser
+        )
         state = registration_state(
-            event, user, existing, by_organiser=by_organiser, category=data.category
+            event, user, existing, by_organiser=by_organiser, category=category or data.category
         )
         status = _accepted_status(state)
         questions = event_questions(event)
         answers, errors = clean_answers(questions, data.answers)
-        category, category_errors = _check_category(
-            event, user, data.category, by_organiser=by_organiser
-        )
         errors.update(category_errors)
         if not data.consent:
             errors["consent"] = [_("Please agree to the privacy notice to register.")]
@@ -299,7 +318,7 @@ def update_registration(
     with locked(registration) as (event, registration):
         if not registration.is_active:
             raise RegistrationConflict(_("A cancelled or declined registration cannot change."))
-        if not by_organiser and not changes_allowed(event):
+        if not may_change(event, actor):
             raise RegistrationClosed(
                 _("Registration is closed: write to the organisers to change anything.")
             )

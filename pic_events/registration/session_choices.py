@@ -3,10 +3,15 @@
 Called by the registration services (register, update, cancel: they commit) and by the
 programme's pages and API (`choose_session` / `drop_session` commit themselves).
 
-Capacity is guarded like the registration capacity: the chosen sessions' rows are locked
-(SELECT ... FOR UPDATE, in id order so two registrants never wait on each other in a
-cycle) before places are counted, so two people cannot both take the last place.
-SQLite serialises writers, which gives the same guarantee there.
+Places are guarded like the registration capacity: every change first takes the event lock
+(capacity.lock_event: SELECT ... FOR UPDATE on PostgreSQL, a write that takes the database's
+write lock on SQLite, which ignores FOR UPDATE), then reads the registration again and counts
+places, so two people cannot both take the last place and no choice lands on a registration
+cancelled a moment before. SQLite alone would not prevent it: its writers queue, but each
+counts before it writes.
+
+Restricted (steering-committee) sessions are for people with standing (accounts.standing)
+and organisers; to anyone else a restricted session the event hides is unknown.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from pic_events.accounts import standing
+from pic_events.accounts.models import User
 from pic_events.agenda.services import chosen_session_ids
 from pic_events.core.validation import (
     Conflict,
@@ -28,10 +34,9 @@ from pic_events.core.validation import (
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession
-from pic_events.registration.models import HOLDING_STATUSES, Category, Registration, SessionChoice
-
-# Who may attend restricted (steering-committee) sessions.
-RESTRICTED_CATEGORIES = (Category.STEERING.value, Category.ORGANISER.value)
+from pic_events.registration.capacity import lock_event, reload_registration, transaction
+from pic_events.registration.models import HOLDING_STATUSES, Registration, SessionChoice
+from pic_events.registration.window import may_change
 
 
 class OverlapError(ConflictingInput):
@@ -48,13 +53,16 @@ def may_choose(registration: Registration) -> bool:
 
 
 def may_attend_restricted(registration: Registration | None) -> bool:
-    return registration is not None and registration.category in RESTRICTED_CATEGORIES
+    """The registrant's standing decides, never the category they registered in."""
+    return registration is not None and standing.may_attend_restricted(registration.user)
 
 
-def choosable_sessions(event: Event, *, category: str | None = None) -> list[ProgrammeSession]:
-    """Sessions to choose in the event's published programme, in time order.
+def choosable_sessions(event: Event, viewer: User | None = None) -> list[ProgrammeSession]:
+    """Sessions `viewer` may choose in the event's published programme, in time order:
+    restricted ones only for people with steering-committee standing and organisers.
 
-    With `category`, restricted sessions are left out unless that category may attend.
+    For an organiser filling someone else's form, pass the organiser: the service still
+    checks the registrant's own standing when the form is saved.
     """
     if not event.programme_published:
         return []
@@ -63,9 +71,18 @@ def choosable_sessions(event: Event, *, category: str | None = None) -> list[Pro
         .where(ProgrammeSession.event_id == event.id, ProgrammeSession.must_choose.is_(True))
         .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
     )
-    if category is not None and category not in RESTRICTED_CATEGORIES:
+    if not standing.may_attend_restricted(viewer):
         query = query.where(ProgrammeSession.restricted.is_(False))
     return list(db.session.scalars(query))
+
+
+def may_choose_now(registration: Registration | None, actor: User | None) -> bool:
+    """Whether the programme shows choose / drop buttons for this registration."""
+    return (
+        registration is not None
+        and may_choose(registration)
+        and may_change(registration.event, actor)
+    )
 
 
 def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
@@ -110,7 +127,8 @@ def shared_choosers(session: ProgrammeSession, other_ids: Iterable[int]) -> dict
 
 
 def set_choices(registration: Registration, session_ids: Iterable[int]) -> None:
-    """Replace the registration's choices. Validates and locks; does not commit.
+    """Replace the registration's choices. Validates; does not commit. The caller holds the
+    event lock (registration services).
 
     Raises ServiceValidationError({"session_ids": [...]}) for unknown, overlapping
     (OverlapError) or restricted (RestrictedError) sessions, Conflict when one is full.
@@ -122,14 +140,14 @@ def set_choices(registration: Registration, session_ids: Iterable[int]) -> None:
         release_choices(registration)
         return
     _check_may_choose(registration)
-    current_ids = _lock_registration(registration)
+    current_ids = _current_choices(registration)
     _change_choices(registration, wanted_ids, current_ids)
 
 
 def _change_choices(
     registration: Registration, wanted_ids: set[int], current_ids: set[int]
 ) -> None:
-    sessions = _lock_sessions(wanted_ids)
+    sessions = _load_sessions(wanted_ids)
     new_ids = wanted_ids - current_ids
     _check_known(registration, wanted_ids, sessions)
     _check_restricted(registration, sessions.values())
@@ -144,28 +162,27 @@ def release_choices(registration: Registration) -> None:
     db.session.flush()
 
 
-def choose_session(registration: Registration, session: ProgrammeSession) -> None:
-    """Pick one session, keeping the others. Commits."""
-    try:
-        _check_may_choose(registration)
-        current_ids = _lock_registration(registration)
+def choose_session(
+    registration: Registration, session: ProgrammeSession, *, actor: User | None = None
+) -> None:
+    """Pick one session, keeping the others. Commits. `actor` (the registrant by default)
+    is refused once registration has closed, as a change of the registration is."""
+    with transaction():
+        registration = _locked(registration, actor)
+        current_ids = _current_choices(registration)
         if session.id not in current_ids:
             _change_choices(registration, current_ids | {session.id}, current_ids)
-        db.session.commit()
-    except IntegrityError:
-        # The same pick sent twice at once (a double click): the other one won.
-        db.session.rollback()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
-def drop_session(registration: Registration, session: ProgrammeSession) -> None:
+def drop_session(
+    registration: Registration, session: ProgrammeSession, *, actor: User | None = None
+) -> None:
     """Give up one session's place. Commits."""
-    for choice in list(registration.session_choices):
-        if choice.session_id == session.id:
-            registration.session_choices.remove(choice)
-    db.session.commit()
+    with transaction():
+        registration = _locked(registration, actor)
+        for choice in list(registration.session_choices):
+            if choice.session_id == session.id:
+                registration.session_choices.remove(choice)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -193,28 +210,30 @@ def _check_may_choose(registration: Registration) -> None:
         )
 
 
-def _lock_registration(registration: Registration) -> set[int]:
-    """Lock the registration and return its current choices, read after the lock.
+def _locked(registration: Registration, actor: User | None) -> Registration:
+    """Take the event lock, then read the registration again: its status is the one the
+    change is checked against (a cancellation a moment before is seen)."""
+    event = lock_event(registration.event_id)
+    actor = actor or registration.user
+    if not may_change(event, actor):
+        raise Conflict(_("Registration is closed: write to the organisers to change anything."))
+    registration = reload_registration(registration.id)
+    _check_may_choose(registration)
+    return registration
 
-    One registration's picks are then checked one request at a time: no overlapping
-    pair slips in through two simultaneous requests.
-    """
+
+def _current_choices(registration: Registration) -> set[int]:
     if registration.id is None:
         db.session.flush()  # a new registration: nobody else can have chosen for it
     else:
-        db.session.execute(
-            select(Registration.id).where(Registration.id == registration.id).with_for_update()
-        )
         db.session.refresh(registration, attribute_names=["session_choices"])
     return chosen_session_ids(registration)
 
 
-def _lock_sessions(session_ids: set[int]) -> dict[int, ProgrammeSession]:
+def _load_sessions(session_ids: set[int]) -> dict[int, ProgrammeSession]:
     query = (
         select(ProgrammeSession)
         .where(ProgrammeSession.id.in_(sorted(session_ids)))
-        .order_by(ProgrammeSession.id)
-        .with_for_update(of=ProgrammeSession)
         .execution_options(populate_existing=True)
     )
     return {s.id: s for s in db.session.scalars(query)}
@@ -223,7 +242,10 @@ def _lock_sessions(session_ids: set[int]) -> dict[int, ProgrammeSession]:
 def _check_known(
     registration: Registration, wanted_ids: set[int], sessions: dict[int, ProgrammeSession]
 ) -> None:
+    """Unknown, of another event, not to choose, or hidden from this registrant: all the same
+    answer, which names no title."""
     event = registration.event or db.session.get(Event, registration.event_id)
+    attends_restricted = may_attend_restricted(registration)
     bad = sorted(
         i
         for i in wanted_ids
@@ -231,6 +253,7 @@ def _check_known(
         or sessions[i].event_id != registration.event_id
         or not sessions[i].must_choose
         or not event.programme_published
+        or (sessions[i].restricted and event.hide_restricted_sessions and not attends_restricted)
     )
     if bad:
         raise ServiceValidationError(
@@ -246,6 +269,7 @@ def _check_known(
 
 
 def _check_restricted(registration: Registration, sessions: Iterable[ProgrammeSession]) -> None:
+    """A restricted session the event shows to everyone (marked closed) is refused by name."""
     if may_attend_restricted(registration):
         return
     for session in sessions:

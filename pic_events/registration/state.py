@@ -19,13 +19,14 @@ from functools import cached_property
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.agenda.services import registration_of
 from pic_events.core.templating import local_datetime, zone_label
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event
 from pic_events.registration.capacity import free_seats, waitlist_length, waitlist_position
-from pic_events.registration.models import Registration, RegistrationStatus
+from pic_events.registration.models import Category, Registration, RegistrationStatus
 
 
 class Reason(enum.StrEnum):
@@ -188,6 +189,18 @@ def _verified(situation: Situation) -> RegistrationState | None:
     )
 
 
+def unconfirmed_steering_claim(user: User | None, category: str | None) -> bool:
+    """The steering-committee category, chosen by someone no organiser has confirmed."""
+    return category == Category.STEERING and not standing.has_steering_standing(user)
+
+
+def _steering_claim(situation: Situation) -> RegistrationState | None:
+    """Steering standing is granted by organisers: claimed alone, it waits for their word."""
+    if situation.by_organiser or not unconfirmed_steering_claim(situation.user, situation.category):
+        return None
+    return _outcome(situation, approval=True)
+
+
 CHECKS: list[Check] = [
     _published,
     _window,
@@ -196,6 +209,7 @@ CHECKS: list[Check] = [
     _logged_in,
     # Account-level blockers, in order.
     _verified,
+    _steering_claim,
 ]
 
 

@@ -39,10 +39,6 @@ def _my_active(event: Event) -> Registration:
     return registration
 
 
-def _sessions_for(event: Event, category: str | None):
-    return choosable_sessions(event, category=category)
-
-
 def _flash_outcome(registration: Registration) -> None:
     messages = {
         RegistrationStatus.CONFIRMED: (_("You are registered: see you there!"), "success"),
@@ -83,7 +79,7 @@ def register(slug: str):
     categories = services.allowed_categories(event, current_user, by_organiser=False)
     default = services.default_category(event, current_user)
     waiting = state.reason == Reason.WAITING_LIST
-    sessions = [] if waiting else _sessions_for(event, None if len(categories) > 1 else default)
+    sessions = [] if waiting else choosable_sessions(event, current_user)
     form = registration_form(
         questions,
         categories=categories,
@@ -150,7 +146,7 @@ def edit(slug: str):
     categories = services.allowed_categories(event, current_user, by_organiser=False)
     if registration.category not in categories:
         categories = [registration.category]
-    sessions = _sessions_for(event, registration.category) if may_choose(registration) else []
+    sessions = choosable_sessions(event, current_user) if may_choose(registration) else []
     questions = services.event_questions(event)
     form = registration_form(
         questions,

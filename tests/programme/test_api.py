@@ -210,8 +210,14 @@ def test_hidden_restricted_sessions_do_not_exist_for_others(client):
         assert "Steering budget" not in response.get_data(as_text=True)
     assert client.post(f"{base}/{open_.id}/choose").status_code == 200
 
-    steering = make_user()
-    make_registration(event, steering, category="steering")
+    claimer = make_user()
+    make_registration(event, claimer, category="steering")
+    api_auth(claimer, client)
+    assert [s["id"] for s in client.get(base).json["items"]] == [open_.id]
+    assert client.post(f"{base}/{closed.id}/choose").status_code == 404
+
+    steering = make_user(steering_member=True)
+    make_registration(event, steering)
     api_auth(steering, client)
-    assert client.get(base).json["total"] == 2
+    assert [s["id"] for s in client.get(base).json["items"]] == [open_.id, closed.id]
     assert client.post(f"{base}/{closed.id}/choose").status_code == 200

@@ -11,8 +11,8 @@ import pytest
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession, Room
 from pic_events.registration.models import SessionChoice
-from tests.factories import login, make_organiser, make_room, make_user
-from tests.programme.helpers import make_registration, paris, programme_event, workshop
+from tests.factories import login, make_organiser, make_registration, make_room, make_user
+from tests.programme.helpers import paris, programme_event, workshop
 
 DAY = date(2027, 6, 15)
 

@@ -15,7 +15,14 @@ from pic_events.programme.editions import new_edition
 from pic_events.programme.models import ProgrammeSession, Room, Speaker
 from pic_events.programme.timetable import build_grid
 from pic_events.registration.models import Question
-from tests.factories import login, make_organiser, make_question, make_registration, make_room
+from tests.factories import (
+    login,
+    make_organiser,
+    make_question,
+    make_registration,
+    make_room,
+    make_user,
+)
 from tests.programme.helpers import paris, programme_event, workshop
 
 DAY = date(2027, 6, 15)
@@ -142,7 +149,9 @@ def test_agenda_entries_everyone_plus_mine(app):
     choose_session(registration, chosen)
     entries = agenda_entries(event, registration)
     assert [(e.title, e.chosen) for e in entries] == [("Plenary", False), ("Mine", True)]
-    steering_member = make_registration(event, category="steering")
+    claimer = make_registration(event, category="steering")  # claimed, not granted
+    assert [e.session for e in agenda_entries(event, claimer)] == [plenary]
+    steering_member = make_registration(event, make_user(steering_member=True))
     assert [e.session for e in agenda_entries(event, steering_member)] == [
         plenary,
         steering,

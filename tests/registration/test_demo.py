@@ -49,3 +49,33 @@ def test_seeding_twice_changes_nothing_and_respects_choice_capacities(app):
         services.register(webinar, u, RegistrationInput(consent=True)).status for u in outsiders
     ]
     assert statuses == ["confirmed", "waitlisted"]
+
+
+def test_the_demo_marks_the_steering_representatives_only(app):
+    from pic_events.accounts.models import User
+    from pic_events.accounts.standing import has_steering_standing
+    from pic_events.demo import seed_demo
+    from pic_events.events.models import Event
+
+    seed_demo()
+    members = db.session.scalars(sa.select(User).where(User.role == "member")).all()
+    with_standing = [m for m in members if has_steering_standing(m)]
+    clusters = {m.cluster.id for m in with_standing}
+    assert len(with_standing) == len(clusters) == 12
+    assert all(m.cluster.steering_committee for m in with_standing)
+    in_steering_clusters = [m for m in members if m.cluster and m.cluster.steering_committee]
+    assert len(in_steering_clusters) > 12  # the others of those clusters have no standing
+    since = {m.id: m.steering_member_since for m in with_standing}
+
+    seed_demo()
+    db.session.expire_all()
+    again = db.session.scalars(sa.select(User).where(User.steering_member_since.is_not(None)))
+    assert {m.id: m.steering_member_since for m in again} == since
+    categories = dict(
+        db.session.execute(
+            sa.select(Registration.user_id, Registration.category)
+            .join(Event, Event.id == Registration.event_id)
+            .where(Event.slug == "pic-2027")
+        ).all()
+    )
+    assert {uid for uid, c in categories.items() if c == "steering"} == set(since)
