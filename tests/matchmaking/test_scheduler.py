@@ -439,3 +439,19 @@ def test_main_without_arguments_is_one_line(capsys: pytest.CaptureFixture[str]) 
         main([])
     assert stop.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- package
+
+
+def test_importing_the_scheduler_loads_neither_flask_nor_sqlalchemy() -> None:
+    code = (
+        "import sys, pic_events.matchmaking.scheduler as s; "
+        "assert s.solve and s.parse_instance and s.greedy_schedule and s.main; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,96 @@
+"""solve(): bounds, weight search, then the result; greedy_schedule(): the baseline."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from pic_events.matchmaking.scheduler.bounds import (
+    TIME_INDEXED_LP_LIMIT,
+    cap_lp,
+    final_bound,
+    time_indexed_lp,
+)
+from pic_events.matchmaking.scheduler.instance import Instance, Schedule, Weight
+from pic_events.matchmaking.scheduler.problem import Problem, State, build_problem
+from pic_events.matchmaking.scheduler.search import greedy, search
+from pic_events.matchmaking.scheduler.tables import deal_tables
+
+MAX_TIME_LIMIT = 7 * 24 * 3600.0  # longer limits are taken as this (no overflow in budgets)
+SEARCH_WORK_SHARE = 0.9  # of the time limit, sizes the search's work budgets (LPs take the rest)
+CAP_LP_SHARE = 0.2  # of the time limit, at most, for the per-person LP bound
+TIME_INDEXED_LP_SHARE = 0.25  # of the time limit, at most, for the time-indexed LP bound
+MIN_LP_SECONDS = 0.05
+WALL_SHARE = 0.95  # of the time limit: the wall-clock safety net (output and exit follow)
+GREEDY_LP_SECONDS = 1.0  # the baseline's bound
+# What a caller's clock (``clock_start``) has usually spent before the solve: the command
+# line's interpreter start, imports and JSON parsing. A constant, so budgets stay deterministic.
+STARTUP_ALLOWANCE = 1.0
+
+
+def _schedule(
+    instance: Instance, pb: Problem, st: State, bound: Weight, started: float
+) -> Schedule:
+    assignments = deal_tables(instance, pb, st)
+    done = {a.meeting for a in assignments}
+    weights = {m.id: m.priority for m in instance.meetings}
+    return Schedule(
+        assignments=tuple(assignments),
+        unscheduled=tuple(m.id for m in instance.meetings if m.id not in done),
+        upper_bound=bound,
+        seconds=round(time.perf_counter() - started, 3),
+        weight=sum(weights[a.meeting] for a in assignments),
+    )
+
+
+def fixed_weight(instance: Instance) -> Weight:
+    weights = {m.id: m.priority for m in instance.meetings}
+    return sum((weights[a.meeting] for a in instance.fixed), 0)
+
+
+def greedy_schedule(instance: Instance) -> Schedule:
+    """The plain heaviest-first greedy schedule: the baseline the search must beat."""
+    started = time.perf_counter()
+    pb = build_problem(instance)
+    bound = cap_lp(pb, GREEDY_LP_SECONDS)[0]
+    st = greedy(pb)
+    return _schedule(instance, pb, st, final_bound(bound, pb, fixed_weight(instance)), started)
+
+
+def solve(
+    instance: Instance, time_limit: float = 10.0, *, clock_start: float | None = None
+) -> Schedule:
+    """The best schedule found within ``time_limit`` seconds, with a proven upper bound.
+
+    ``clock_start`` (a ``time.perf_counter()`` reading) is when the caller's time limit
+    began, if before this call: the command line counts its imports and JSON parsing.
+    """
+    started = time.perf_counter()
+    origin = started if clock_start is None else min(clock_start, started)
+    time_limit = min(max(0.0, time_limit), MAX_TIME_LIMIT)
+    pb = build_problem(instance)
+    lp_bound, value = cap_lp(pb, max(MIN_LP_SECONDS, CAP_LP_SHARE * time_limit))
+    if sum(len(f) for f in pb.feas) <= TIME_INDEXED_LP_LIMIT:
+        lp_bound = min(lp_bound, time_indexed_lp(pb, TIME_INDEXED_LP_SHARE * time_limit))
+    target = final_bound(lp_bound, pb, 0)
+    # Work budgets depend on the time limit alone (not on how long the LPs took), so the same
+    # input and limit give the same schedule; the wall clock only sets the safety deadlines.
+    wall_left = time_limit * WALL_SHARE - (time.perf_counter() - origin)
+    allowance = 0.0 if clock_start is None else min(STARTUP_ALLOWANCE, 0.5 * time_limit)
+    work = SEARCH_WORK_SHARE * (time_limit - allowance)
+    st, cp_bound = search(pb, value, target, work, wall_left)
+    bound = min(lp_bound, cp_bound if pb.integral else math.inf)
+    bound = final_bound(bound, pb, fixed_weight(instance))
+    return _schedule(instance, pb, st, bound, origin)
+
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    return {
+        "assignments": [
+            {"meeting": a.meeting, "slot": a.slot, "table": a.table} for a in schedule.assignments
+        ],
+        "unscheduled": list(schedule.unscheduled),
+        "upper_bound": schedule.upper_bound,
+        "seconds": schedule.seconds,
+    }
