@@ -12,9 +12,11 @@ from pic_events.matchmaking.scheduler.bounds import (
     final_bound,
     time_indexed_lp,
 )
+from pic_events.matchmaking.scheduler.gaps import total_gaps
 from pic_events.matchmaking.scheduler.instance import Instance, Schedule, Weight
 from pic_events.matchmaking.scheduler.problem import Problem, State, build_problem
-from pic_events.matchmaking.scheduler.search import greedy, search
+from pic_events.matchmaking.scheduler.reasons import reasons, settle
+from pic_events.matchmaking.scheduler.search import first_fit, search
 from pic_events.matchmaking.scheduler.tables import deal_tables
 
 MAX_TIME_LIMIT = 7 * 24 * 3600.0  # longer limits are taken as this (no overflow in budgets)
@@ -30,7 +32,14 @@ STARTUP_ALLOWANCE = 1.0
 
 
 def _schedule(
-    instance: Instance, pb: Problem, st: State, bound: Weight, started: float
+    instance: Instance,
+    pb: Problem,
+    st: State,
+    bound: Weight,
+    started: float,
+    gaps_bound: int | None = None,
+    *,
+    explain: bool = True,
 ) -> Schedule:
     assignments = deal_tables(instance, pb, st)
     done = {a.meeting for a in assignments}
@@ -41,6 +50,9 @@ def _schedule(
         upper_bound=bound,
         seconds=round(time.perf_counter() - started, 3),
         weight=sum(weights[a.meeting] for a in assignments),
+        reasons=reasons(instance, pb, st) if explain else {},
+        idle_gaps=total_gaps(st),
+        idle_gaps_bound=gaps_bound,
     )
 
 
@@ -50,12 +62,12 @@ def fixed_weight(instance: Instance) -> Weight:
 
 
 def greedy_schedule(instance: Instance) -> Schedule:
-    """The plain heaviest-first greedy schedule: the baseline the search must beat."""
+    """The baseline the engine must beat: heaviest meetings first, each in the first slot
+    that fits (no reasons given)."""
     started = time.perf_counter()
     pb = build_problem(instance)
-    bound = cap_lp(pb, GREEDY_LP_SECONDS)[0]
-    st = greedy(pb)
-    return _schedule(instance, pb, st, final_bound(bound, pb, fixed_weight(instance)), started)
+    bound = final_bound(cap_lp(pb, GREEDY_LP_SECONDS)[0], pb, fixed_weight(instance))
+    return _schedule(instance, pb, first_fit(pb), bound, started, explain=False)
 
 
 def solve(
@@ -80,6 +92,7 @@ def solve(
     allowance = 0.0 if clock_start is None else min(STARTUP_ALLOWANCE, 0.5 * time_limit)
     work = SEARCH_WORK_SHARE * (time_limit - allowance)
     st, cp_bound = search(pb, value, target, work, wall_left)
+    settle(st)
     bound = min(lp_bound, cp_bound if pb.integral else math.inf)
     bound = final_bound(bound, pb, fixed_weight(instance))
     return _schedule(instance, pb, st, bound, origin)
@@ -91,6 +104,13 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
             {"meeting": a.meeting, "slot": a.slot, "table": a.table} for a in schedule.assignments
         ],
         "unscheduled": list(schedule.unscheduled),
+        "reasons": {str(k): v for k, v in schedule.reasons.items()},
         "upper_bound": schedule.upper_bound,
+        "idle_gaps": schedule.idle_gaps,
+        **(
+            {}
+            if schedule.idle_gaps_bound is None
+            else {"idle_gaps_bound": schedule.idle_gaps_bound}
+        ),
         "seconds": schedule.seconds,
     }

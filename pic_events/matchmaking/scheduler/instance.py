@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Id = int | str
@@ -44,6 +44,15 @@ class Instance:
     participants: tuple[Participant, ...]
     meetings: tuple[Meeting, ...]
     fixed: tuple[Assignment, ...] = ()
+    blocks: tuple[str | None, ...] | None = None  # each slot's block; None: one block
+
+
+# Why a meeting is left out (CONTRACT.md): proven facts, checked in this order.
+NO_COMMON_SLOT = "no_common_slot"  # no allowed slot where everyone is available and free
+NO_TABLE = "no_table"  # in every such slot, fixed meetings hold all the tables
+PARTICIPANT_FULL = "participant_full"  # a participant cannot have all their meetings
+DISPLACED = "displaced"  # fits alone; where it could go, others of at least its weight sit
+REASON_CODES = (NO_COMMON_SLOT, NO_TABLE, PARTICIPANT_FULL, DISPLACED)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,9 @@ class Schedule:
     upper_bound: Weight
     seconds: float
     weight: Weight
+    reasons: dict[Id, str] = field(default_factory=dict)  # unscheduled meeting -> code
+    idle_gaps: int = 0
+    idle_gaps_bound: int | None = None  # proven: no schedule of this weight has fewer
 
 
 def _id(value: Any, what: str) -> Id:
@@ -177,6 +189,15 @@ def _check_fixed(instance: Instance) -> None:
             people[p, a.slot] = a.meeting
 
 
+def _blocks(raw_slots: list[dict[str, Any]]) -> tuple[str | None, ...] | None:
+    """Each slot's optional ``block`` (a string); None when no slot has one."""
+    blocks = tuple(item.get("block") for item in raw_slots)
+    for item, block in zip(raw_slots, blocks, strict=True):
+        if block is not None and not isinstance(block, str):
+            raise InstanceError(f"slot {item['id']!r}: 'block' must be a string, got {block!r}")
+    return blocks if any(b is not None for b in blocks) else None
+
+
 def parse_instance(data: Any) -> Instance:
     """Validate a decoded JSON instance; raise ``InstanceError`` on any contract breach."""
     if not isinstance(data, dict):
@@ -195,7 +216,8 @@ def parse_instance(data: Any) -> Instance:
     meetings = tuple(_parse_meeting(m, people_set, slot_set) for m in raw_meetings)
     if sum(m.priority for m in meetings) > MAX_TOTAL_PRIORITY:
         raise InstanceError(f"the priorities add up to more than {MAX_TOTAL_PRIORITY:g}")
-    fixed = tuple(_parse_fixed(f, set(meeting_ids), slot_set, set(tables)) for f in raw_fixed)
-    instance = Instance(slots, tables, participants, meetings, fixed)
+    meeting_set, table_set = set(meeting_ids), set(tables)
+    fixed = tuple(_parse_fixed(f, meeting_set, slot_set, table_set) for f in raw_fixed)
+    instance = Instance(slots, tables, participants, meetings, fixed, _blocks(raw_slots))
     _check_fixed(instance)
     return instance

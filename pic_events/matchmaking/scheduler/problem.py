@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pic_events.matchmaking.scheduler.instance import Instance, Weight
 
@@ -22,10 +22,24 @@ class Problem:
     origin: list[int]  # index in Instance.meetings
     by_person: list[list[int]]
     integral: bool
+    # Slots a meeting may take ignoring tables (allowed, everyone available and not fixed).
+    common: list[tuple[int, ...]] = field(default_factory=list)
+    fixed_mask: list[int] = field(default_factory=list)  # bit s: person in a fixed meeting
+    blocks: list[list[int]] = field(default_factory=list)  # slot indices per block, in order
 
     @property
     def n_meetings(self) -> int:
         return len(self.weights)
+
+
+def slot_blocks(blocks: tuple[str | None, ...] | None, n_slots: int) -> list[list[int]]:
+    """Slot indices grouped by block, each in the listed order (no blocks: one block)."""
+    if blocks is None:
+        return [list(range(n_slots))] if n_slots else []
+    grouped: dict[str | None, list[int]] = {}
+    for s, block in enumerate(blocks):
+        grouped.setdefault(block, []).append(s)
+    return list(grouped.values())
 
 
 def build_problem(instance: Instance) -> Problem:
@@ -43,12 +57,19 @@ def build_problem(instance: Instance) -> Problem:
     fixed = {a.meeting for a in instance.fixed}
     pb = Problem(n_slots, len(instance.participants), cap, [], [], [], [], [], True)
     pb.by_person = [[] for _ in instance.participants]
+    pb.blocks = slot_blocks(instance.blocks, n_slots)
+    pb.fixed_mask = [0] * pb.n_people
+    for a in instance.fixed:
+        for p in meetings[a.meeting].participants:
+            pb.fixed_mask[person_index[p]] |= 1 << slot_index[a.slot]
     for k, m in enumerate(instance.meetings):
         if m.id in fixed:
             continue
         parts = tuple(person_index[p] for p in m.participants)
         allowed = range(n_slots) if m.slots is None else sorted(slot_index[s] for s in m.slots)
-        feas = tuple(s for s in allowed if cap[s] > 0 and all(free[p][s] for p in parts))
+        common = tuple(s for s in allowed if all(free[p][s] for p in parts))
+        feas = tuple(s for s in common if cap[s] > 0)
+        pb.common.append(common)
         for p in parts:
             pb.by_person[p].append(len(pb.weights))
         pb.weights.append(m.priority)

@@ -33,6 +33,16 @@ MIN_CP_SECONDS = 0.01
 MIN_NEIGHBOURHOOD_SECONDS = 0.05  # wall time below which no neighbourhood is started
 
 
+def first_fit(pb: Problem) -> State:
+    """Heaviest and least flexible meetings first, each in the first slot that fits."""
+    st = State(pb)
+    for m in sorted(range(pb.n_meetings), key=lambda m: (-pb.weights[m], len(pb.feas[m]), m)):
+        mask = st.fit_mask(m)
+        if mask:
+            st.set_slot(m, (mask & -mask).bit_length() - 1)
+    return st
+
+
 def greedy(pb: Problem, value: list[float] | None = None) -> State:
     """Place meetings by LP value (if given), then heaviest and least flexible first."""
     st = State(pb)
