@@ -136,3 +136,25 @@ def _full(instance: dict[str, Any], output: dict[str, Any], person: Any, slots: 
             if room:
                 options.append(room)
     return not _all_fit(options)
+
+
+def count_idle_gaps(instance: dict[str, Any], output: dict[str, Any]) -> int:
+    """Idle gaps by the definition: per participant and block, the maximal runs of slots
+    without a meeting of theirs between two slots holding one, in the listed slot order."""
+    meetings = {m["id"]: m for m in instance["meetings"]}
+    busy: set[tuple[Any, Any]] = set()
+    for a in output["assignments"]:
+        busy.update((p, a["slot"]) for p in meetings[a["meeting"]]["participants"])
+    blocks: dict[Any, list[Any]] = {}
+    for s in instance["slots"]:
+        blocks.setdefault(s.get("block"), []).append(s["id"])
+    total = 0
+    for person in instance["participants"]:
+        for slots in blocks.values():
+            marks = [(person["id"], s) in busy for s in slots]
+            held = [i for i, b in enumerate(marks) if b]
+            if not held:
+                continue
+            inner = marks[held[0] : held[-1] + 1]
+            total += sum(1 for i in range(1, len(inner)) if not inner[i] and inner[i - 1])
+    return total

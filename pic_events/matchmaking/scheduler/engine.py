@@ -12,6 +12,7 @@ from pic_events.matchmaking.scheduler.bounds import (
     final_bound,
     time_indexed_lp,
 )
+from pic_events.matchmaking.scheduler.compact import compact
 from pic_events.matchmaking.scheduler.gaps import total_gaps
 from pic_events.matchmaking.scheduler.instance import Instance, Schedule, Weight
 from pic_events.matchmaking.scheduler.problem import Problem, State, build_problem
@@ -29,6 +30,11 @@ GREEDY_LP_SECONDS = 1.0  # the baseline's bound
 # What a caller's clock (``clock_start``) has usually spent before the solve: the command
 # line's interpreter start, imports and JSON parsing. A constant, so budgets stay deterministic.
 STARTUP_ALLOWANCE = 1.0
+COMPACT_ITERATIONS_PER_SECOND = 6  # compaction neighbourhoods per second of the work budget
+DESCENT_STEPS_PER_SECOND = 20_000  # tries of the compaction's descent per second of budget
+CHAIN_STEPS_PER_SECOND = 6_000  # chain moves tried per second of budget
+FULL_COMPACT_WORK_SHARE = 0.3  # of the work budget, as deterministic time, for the full model
+FINISH_ALLOWANCE = 0.1  # seconds kept for the reasons, the tables and the output
 
 
 def _schedule(
@@ -93,9 +99,16 @@ def solve(
     work = SEARCH_WORK_SHARE * (time_limit - allowance)
     st, cp_bound = search(pb, value, target, work, wall_left)
     settle(st)
+    deadline = origin + time_limit * WALL_SHARE - FINISH_ALLOWANCE
+    iterations = int(COMPACT_ITERATIONS_PER_SECOND * work)
+    steps = int(DESCENT_STEPS_PER_SECOND * work)
+    chains = int(CHAIN_STEPS_PER_SECOND * work)
+    full = FULL_COMPACT_WORK_SHARE * work
+    gaps_bound = compact(st, iterations, steps, chains, full, deadline)
+    settle(st)  # compaction may free room: a meeting that fits now goes in
     bound = min(lp_bound, cp_bound if pb.integral else math.inf)
     bound = final_bound(bound, pb, fixed_weight(instance))
-    return _schedule(instance, pb, st, bound, origin)
+    return _schedule(instance, pb, st, bound, origin, gaps_bound)
 
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:

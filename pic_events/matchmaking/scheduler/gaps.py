@@ -24,7 +24,16 @@ def busy_mask(st: State, p: int) -> int:
 
 
 def person_gaps(pb: Problem, mask: int) -> int:
-    return sum(runs_gaps(mask, block) for block in pb.blocks)
+    """Idle gaps of one participant over all blocks (a block of consecutive slots by bits)."""
+    gaps = 0
+    for block, run in zip(pb.blocks, pb.block_runs, strict=True):
+        if run:
+            inside = mask & run
+            starts = (inside & ~(inside << 1)).bit_count()
+            gaps += starts - 1 if starts else 0
+        else:
+            gaps += runs_gaps(mask, block)
+    return gaps
 
 
 def total_gaps(st: State) -> int:

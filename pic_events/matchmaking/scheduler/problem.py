@@ -26,6 +26,7 @@ class Problem:
     common: list[tuple[int, ...]] = field(default_factory=list)
     fixed_mask: list[int] = field(default_factory=list)  # bit s: person in a fixed meeting
     blocks: list[list[int]] = field(default_factory=list)  # slot indices per block, in order
+    block_runs: list[int] = field(default_factory=list)  # a block's bits if consecutive, or 0
 
     @property
     def n_meetings(self) -> int:
@@ -58,6 +59,10 @@ def build_problem(instance: Instance) -> Problem:
     pb = Problem(n_slots, len(instance.participants), cap, [], [], [], [], [], True)
     pb.by_person = [[] for _ in instance.participants]
     pb.blocks = slot_blocks(instance.blocks, n_slots)
+    pb.block_runs = [
+        sum(1 << s for s in block) if block == list(range(block[0], block[-1] + 1)) else 0
+        for block in pb.blocks
+    ]
     pb.fixed_mask = [0] * pb.n_people
     for a in instance.fixed:
         for p in meetings[a.meeting].participants:
