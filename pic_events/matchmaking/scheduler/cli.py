@@ -33,7 +33,7 @@ def _load(path: str) -> Instance:
 
 
 @contextlib.contextmanager
-def _native_stdout_silenced() -> Any:
+def native_stdout_silenced() -> Any:
     """HiGHS prints a banner from C++ straight to file descriptor 1, where our JSON goes."""
     sys.stdout.flush()
     saved = os.dup(1)
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None, *, clock_start: float | None = None) -> 
     except InstanceError as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
-    with _native_stdout_silenced():
+    with native_stdout_silenced():
         schedule = solve(instance, args.time_limit, clock_start=clock_start)
     json.dump(schedule_to_dict(schedule), sys.stdout, allow_nan=False)
     sys.stdout.write("\n")

@@ -35,6 +35,7 @@ DESCENT_STEPS_PER_SECOND = 20_000  # tries of the compaction's descent per secon
 CHAIN_STEPS_PER_SECOND = 6_000  # chain moves tried per second of budget
 FULL_COMPACT_WORK_SHARE = 0.3  # of the work budget, as deterministic time, for the full model
 FINISH_ALLOWANCE = 0.1  # seconds kept for the reasons, the tables and the output
+FINISH_SECONDS_PER_MEETING = 2e-4  # and, per meeting, for the last settle pass and reasons
 
 
 def _schedule(
@@ -99,7 +100,8 @@ def solve(
     work = SEARCH_WORK_SHARE * (time_limit - allowance)
     st, cp_bound = search(pb, value, target, work, wall_left)
     settle(st)
-    deadline = origin + time_limit * WALL_SHARE - FINISH_ALLOWANCE
+    finish = FINISH_ALLOWANCE + FINISH_SECONDS_PER_MEETING * pb.n_meetings
+    deadline = origin + time_limit * WALL_SHARE - finish
     iterations = int(COMPACT_ITERATIONS_PER_SECOND * work)
     steps = int(DESCENT_STEPS_PER_SECOND * work)
     chains = int(CHAIN_STEPS_PER_SECOND * work)

@@ -47,14 +47,16 @@ def build_problem(instance: Instance) -> Problem:
     slot_index = {s: i for i, s in enumerate(instance.slots)}
     person_index = {p.id: i for i, p in enumerate(instance.participants)}
     n_slots = len(instance.slots)
-    free = [[s not in p.unavailable for s in instance.slots] for p in instance.participants]
+    every = (1 << n_slots) - 1
+    # Bit s: the person is available and not in a fixed meeting in slot s.
+    free = [every & ~sum(1 << slot_index[s] for s in p.unavailable) for p in instance.participants]
     cap = [len(instance.tables)] * n_slots
     meetings = {m.id: m for m in instance.meetings}
     for a in instance.fixed:
         s = slot_index[a.slot]
         cap[s] -= 1
         for p in meetings[a.meeting].participants:
-            free[person_index[p]][s] = False
+            free[person_index[p]] &= ~(1 << s)
     fixed = {a.meeting for a in instance.fixed}
     pb = Problem(n_slots, len(instance.participants), cap, [], [], [], [], [], True)
     pb.by_person = [[] for _ in instance.participants]
@@ -71,8 +73,10 @@ def build_problem(instance: Instance) -> Problem:
         if m.id in fixed:
             continue
         parts = tuple(person_index[p] for p in m.participants)
-        allowed = range(n_slots) if m.slots is None else sorted(slot_index[s] for s in m.slots)
-        common = tuple(s for s in allowed if all(free[p][s] for p in parts))
+        mask = every if m.slots is None else sum(1 << slot_index[s] for s in m.slots)
+        for p in parts:
+            mask &= free[p]
+        common = tuple(s for s in range(n_slots) if mask >> s & 1)
         feas = tuple(s for s in common if cap[s] > 0)
         pb.common.append(common)
         for p in parts:

@@ -38,11 +38,23 @@ def in_the_way(st: State, m: int, s: int) -> list[int]:
     return clash
 
 
+def _may_gain(st: State, m: int, s: int, lightest: float) -> bool:
+    """Cheap test before ``in_the_way``: the clashes, plus the lightest weight of all when
+    the slot is full, already weigh at least as much as ``m``."""
+    pb = st.pb
+    clash = st.clashes(m, s)
+    weight = sum(pb.weights[c] for c in clash)
+    if st.count[s] - len(clash) >= pb.cap[s]:
+        weight += lightest
+    return weight < pb.weights[m] - EPS
+
+
 def settle(st: State) -> bool:
     """Place every left-out meeting that fits, or whose way is lighter than itself (the
     meetings taken out go back where they fit). Returns whether anything changed."""
     pb = st.pb
     order = sorted(range(pb.n_meetings), key=lambda m: (-pb.weights[m], m))
+    lightest = min(pb.weights, default=0)
     changed_any = False
     for _ in range(SETTLE_ROUNDS):
         changed = False
@@ -54,7 +66,11 @@ def settle(st: State) -> bool:
                 st.set_slot(m, (mask & -mask).bit_length() - 1)
                 changed = True
                 continue
+            if pb.weights[m] <= lightest + EPS:
+                continue  # anything in its way weighs at least as much
             for s in pb.feas[m]:
+                if not _may_gain(st, m, s, lightest):
+                    continue
                 way = in_the_way(st, m, s)
                 if sum(pb.weights[c] for c in way) < pb.weights[m] - EPS:
                     for c in way:

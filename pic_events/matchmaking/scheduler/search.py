@@ -54,8 +54,9 @@ def greedy(pb: Problem, value: list[float] | None = None) -> State:
     for m in order:
         if st.slot_of[m] >= 0:
             continue
-        options = [s for s in pb.feas[m] if st.fits(m, s)]
-        if options:
+        mask = st.fit_mask(m)
+        if mask:
+            options = [s for s in pb.feas[m] if mask >> s & 1]
             st.move(m, max(options, key=lambda s: (pb.cap[s] - st.count[s], -s)))
     st.log.clear()
     return st
