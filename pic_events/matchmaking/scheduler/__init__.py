@@ -2,7 +2,9 @@
 
 Places meetings in (slot, table) pairs so that nobody is in two places at once, nobody
 sits in a slot they are unavailable in and no table holds two meetings at once, maximising
-the total priority of the scheduled meetings. Fixed meetings keep their slot and table.
+the total priority of the scheduled meetings, and then, at that weight, minimising the
+participants' idle gaps. Fixed meetings keep their slot and table. Every left-out meeting
+gets a proven reason code.
 
 Method: tables are interchangeable within a slot, so meetings are first given slots (with
 per-slot capacity = tables not taken by fixed meetings) and tables are dealt out at the end.
@@ -11,7 +13,8 @@ unscheduled meeting into a slot, moving its clashing meetings to other slots, re
 and then by large neighbourhood search: OR-Tools CP-SAT re-optimises all meetings of a few
 slots at a time. ``upper_bound`` is the lower of two LP bounds solved by HiGHS (per-person
 matching caps, and the time-indexed relaxation), each certified from its dual values so the
-bound holds even if the LP was cut short.
+bound holds even if the LP was cut short. Compaction then moves meetings by hand-written
+descents and CP-SAT neighbourhoods with the weight held (``compact``).
 
 Determinism: every step runs on work budgets (iteration counts, CP-SAT deterministic time,
 one worker, fixed seed), never on wall-clock decisions, so the same input and time limit
@@ -21,8 +24,10 @@ schedule so far, which then may differ between runs. On the command line the lim
 from the process start (interpreter and imports included).
 
 Modules: ``instance`` (data classes, parsing), ``problem`` (the slot problem in indices and
-the search state), ``bounds`` (LP bounds), ``search`` (greedy, ejection chains, CP-SAT),
-``tables`` (dealing tables), ``engine`` (``solve``), ``cli`` (the command line).
+the search state), ``bounds`` (LP bounds), ``search`` (greedy, ejection chains, CP-SAT for the
+weight), ``gaps`` (counting idle gaps), ``moves`` and ``compact`` (fewer idle gaps at the same
+weight), ``reasons`` (why a meeting is left out), ``tables`` (dealing tables), ``engine``
+(``solve``), ``cli`` (the command line).
 """
 
 from pic_events.matchmaking.scheduler.cli import main

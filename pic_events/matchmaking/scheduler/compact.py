@@ -1,15 +1,15 @@
 """Compact personal schedules: the fewest idle gaps at the placed weight (never lower).
 
 The weight search has fixed the level; compaction then re-places meetings so that
-participants' meetings sit back to back. CP-SAT does the work: a model with, per
+participants' meetings sit back to back. After the hand-written descents of ``moves``,
+CP-SAT does the work: a model with, per
 participant and slot, a boolean "busy" (the sum of their meetings' slot variables, or a
 constant where a meeting that stays put holds them) and a boolean "gap-start" per slot of a
 block (busy here, not busy in the slot before); a participant's idle gaps in a block are its
 run starts minus one if it has any meeting there. The placed weight is a constraint
 (at least today's), the hint is the current schedule, and the model covers a neighbourhood:
 the meetings of a group of participants (a participant with gaps and the people they meet),
-or the meetings of a few participants within a window of consecutive slots. Before that, a
-cheap descent moves single meetings to free slots where they leave fewer gaps. On small
+or the meetings of a few participants within a window of consecutive slots. On small
 instances one model covers everything, and its bound proves ``idle_gaps_bound``.
 """
 
@@ -17,178 +17,21 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
-from pic_events.matchmaking.scheduler.gaps import busy_mask, person_gaps
+from pic_events.matchmaking.scheduler.gaps import busy_mask, gaps_of, person_gaps
+from pic_events.matchmaking.scheduler.moves import chain_descent, descend
 from pic_events.matchmaking.scheduler.problem import EPS, Problem, State
 from pic_events.matchmaking.scheduler.search import CP_SEED, MIN_CP_SECONDS, cp_weights
 
 FULL_COMPACT_LIMIT = 600  # (meeting, slot) pairs up to which one model covers everything
-GROUP_MEETINGS = 120  # meetings freed by a participant-group neighbourhood
+GROUP_MEETINGS = 60  # meetings freed by a participant-group neighbourhood
 WINDOW_SLOTS = 4  # consecutive slots of a slot-window neighbourhood
-WINDOW_MEETINGS = 200  # meetings freed by a slot-window neighbourhood
-NEIGHBOURHOOD_WORK = 0.15  # CP-SAT deterministic time per neighbourhood
-DESCENT_ROUNDS = 5  # passes of chain moves over all meetings
-CHAIN_LIMIT = 12  # meetings a chain move may shift
+WINDOW_MEETINGS = 100  # meetings freed by a slot-window neighbourhood
+NEIGHBOURHOOD_WORK = 0.05  # CP-SAT deterministic time per neighbourhood
 PATIENCE = 12  # neighbourhoods in a row without a gain after which compaction stops
 MIN_SECONDS = 0.05  # wall time below which no neighbourhood is started
-
-
-def _gaps_of(st: State, people: Iterable[int]) -> int:
-    return sum(person_gaps(st.pb, busy_mask(st, p)) for p in people)
-
-
-def _move_better(st: State, m: int) -> bool:
-    """Move ``m`` to the free slot where its participants have the fewest gaps, if fewer."""
-    pb = st.pb
-    here = st.slot_of[m]
-    mask = st.fit_mask(m) & ~(1 << here)
-    if not mask:
-        return False
-    parts = pb.parts[m]
-    best, best_gaps = here, _gaps_of(st, parts)
-    while mask:
-        s = (mask & -mask).bit_length() - 1
-        mask &= mask - 1
-        st.set_slot(m, s)
-        gaps = _gaps_of(st, parts)
-        if gaps < best_gaps:
-            best, best_gaps = s, gaps
-    st.set_slot(m, best)
-    return best != here
-
-
-def _swap_better(st: State, m: int, c: int) -> bool:
-    """Exchange the slots of two meetings that share a participant, if that leaves fewer gaps
-    (the shared participants keep their slots; tables per slot do not change)."""
-    pb = st.pb
-    a, b = st.slot_of[m], st.slot_of[c]
-    if not (st.feas_mask[m] >> b & 1 and st.feas_mask[c] >> a & 1):
-        return False
-    shared = set(pb.parts[m]) & set(pb.parts[c])
-    if any(st.busy[q][b] >= 0 for q in pb.parts[m] if q not in shared):
-        return False
-    if any(st.busy[r][a] >= 0 for r in pb.parts[c] if r not in shared):
-        return False
-    people = [q for q in pb.parts[m] if q not in shared] + [
-        r for r in pb.parts[c] if r not in shared
-    ]
-    before = _gaps_of(st, people)
-    st.set_slot(m, -1)
-    st.set_slot(c, a)
-    st.set_slot(m, b)
-    if _gaps_of(st, people) < before:
-        return True
-    st.set_slot(m, -1)
-    st.set_slot(c, b)
-    st.set_slot(m, a)
-    return False
-
-
-def _chain(st: State, m: int, b: int) -> tuple[list[int], list[int]] | None:
-    """The Kempe chain that moves ``m`` from its slot a to ``b``: the meetings in b that share
-    a participant with a mover go to a, and so on. None if a mover cannot take its new slot,
-    the chain grows past ``CHAIN_LIMIT`` or a slot would lack tables."""
-    pb = st.pb
-    a = st.slot_of[m]
-    to_b, to_a = [m], []
-    seen = {m}
-    i = j = 0
-    while i < len(to_b) or j < len(to_a):
-        if len(seen) > CHAIN_LIMIT:
-            return None
-        if i < len(to_b):
-            x, i, dst, other = to_b[i], i + 1, b, to_a
-        else:
-            x, j, dst, other = to_a[j], j + 1, a, to_b
-        if not st.feas_mask[x] >> dst & 1:
-            return None
-        for q in pb.parts[x]:
-            y = st.busy[q][dst]
-            if y >= 0 and y not in seen:
-                seen.add(y)
-                other.append(y)
-    if st.count[b] + len(to_b) - len(to_a) > pb.cap[b]:
-        return None
-    if st.count[a] + len(to_a) - len(to_b) > pb.cap[a]:
-        return None
-    return to_b, to_a
-
-
-def _chain_better(st: State, m: int, b: int) -> bool:
-    """Apply the chain moving ``m`` to slot ``b`` if it leaves fewer gaps."""
-    chain = _chain(st, m, b)
-    if chain is None:
-        return False
-    to_b, to_a = chain
-    a = st.slot_of[m]
-    pb = st.pb
-    people = {p for x in to_b + to_a for p in pb.parts[x]}
-    before = _gaps_of(st, people)
-    for x in to_b + to_a:
-        st.set_slot(x, -1)
-    for x in to_b:
-        st.set_slot(x, b)
-    for x in to_a:
-        st.set_slot(x, a)
-    if _gaps_of(st, people) < before:
-        return True
-    for x in to_b + to_a:
-        st.set_slot(x, -1)
-    for x in to_b:
-        st.set_slot(x, a)
-    for x in to_a:
-        st.set_slot(x, b)
-    return False
-
-
-def chain_descent(st: State, steps: int, deadline: float) -> None:
-    """Kempe-chain moves (a meeting to another slot, the meetings in its way to its old one,
-    and so on) while they leave fewer gaps, up to ``steps`` chains tried (the work budget)."""
-    pb = st.pb
-    tries = 0
-    for _ in range(DESCENT_ROUNDS):
-        improved = False
-        for m in range(pb.n_meetings):
-            if st.slot_of[m] < 0:
-                continue
-            if tries > steps or time.perf_counter() > deadline:
-                st.log.clear()
-                return
-            for b in pb.feas[m]:
-                if b != st.slot_of[m]:
-                    tries += 1
-                    improved |= _chain_better(st, m, b)
-        if not improved:
-            break
-    st.log.clear()
-
-
-def descend(st: State, steps: int, deadline: float) -> None:
-    """Single-meeting moves and exchanges of two meetings of one participant, while they
-    leave fewer gaps, up to ``steps`` tries (the work budget)."""
-    pb = st.pb
-    tries = 0
-    for _ in range(DESCENT_ROUNDS):
-        improved = False
-        for m in range(pb.n_meetings):
-            if st.slot_of[m] >= 0:
-                improved |= _move_better(st, m)
-                tries += 1
-        for p in range(pb.n_people):
-            if tries > steps or time.perf_counter() > deadline:
-                st.log.clear()
-                return
-            mine = [m for m in pb.by_person[p] if st.slot_of[m] >= 0]
-            for i, m in enumerate(mine):
-                for c in mine[i + 1 :]:
-                    tries += 1
-                    improved |= _swap_better(st, m, c)
-        if not improved:
-            break
-    st.log.clear()
 
 
 def _busy_terms(
@@ -258,7 +101,7 @@ def reoptimise_gaps(
     """
     pb = st.pb
     people = sorted({p for m in free for p in pb.parts[m]})
-    old_gaps, old_weight = _gaps_of(st, people), st.weight
+    old_gaps, old_weight = gaps_of(st, people), st.weight
     before = {m: st.slot_of[m] for m in free}
     for m in free:
         if before[m] >= 0:
@@ -317,7 +160,7 @@ def reoptimise_gaps(
         for (m, s), x in chosen.items():
             if solver.boolean_value(x):
                 st.set_slot(m, s)
-        new_gaps = _gaps_of(st, people)
+        new_gaps = gaps_of(st, people)
         better_weight = st.weight > old_weight + EPS
         if better_weight or (st.weight >= old_weight - EPS and new_gaps < old_gaps):
             st.log.clear()
@@ -397,7 +240,7 @@ def compact(
     pb = st.pb
     descend(st, steps, deadline)
     chain_descent(st, chain_steps, deadline)
-    bound: int | None = 0 if _gaps_of(st, range(pb.n_people)) == 0 else None
+    bound: int | None = 0 if gaps_of(st, range(pb.n_people)) == 0 else None
     if sum(len(f) for f in pb.feas) <= FULL_COMPACT_LIMIT and bound is None:
         everything = [m for m in range(pb.n_meetings) if _movable(st, m)]
         left = deadline - time.perf_counter()
@@ -405,8 +248,8 @@ def compact(
             _, bound = reoptimise_gaps(st, everything, None, full_work, left)
         if bound is not None:  # participants without a movable meeting keep their gaps
             touched = {p for m in everything for p in pb.parts[m]}
-            bound += _gaps_of(st, (p for p in range(pb.n_people) if p not in touched))
-            if bound >= _gaps_of(st, range(pb.n_people)):
+            bound += gaps_of(st, (p for p in range(pb.n_people) if p not in touched))
+            if bound >= gaps_of(st, range(pb.n_people)):
                 return bound
     windows = _windows(pb)
     turn = idle = 0

@@ -3,6 +3,8 @@ meeting of theirs between two slots that hold one, in the listed slot order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pic_events.matchmaking.scheduler.problem import Problem, State
 
 
@@ -34,6 +36,11 @@ def person_gaps(pb: Problem, mask: int) -> int:
         else:
             gaps += runs_gaps(mask, block)
     return gaps
+
+
+def gaps_of(st: State, people: Iterable[int]) -> int:
+    """Idle gaps of these participants."""
+    return sum(person_gaps(st.pb, busy_mask(st, p)) for p in people)
 
 
 def total_gaps(st: State) -> int:
