@@ -30,7 +30,7 @@ GROUP_MEETINGS = 60  # meetings freed by a participant-group neighbourhood
 WINDOW_SLOTS = 4  # consecutive slots of a slot-window neighbourhood
 WINDOW_MEETINGS = 100  # meetings freed by a slot-window neighbourhood
 NEIGHBOURHOOD_WORK = 0.05  # CP-SAT deterministic time per neighbourhood
-PATIENCE = 12  # neighbourhoods in a row without a gain after which compaction stops
+PATIENCE = 40  # neighbourhoods in a row without a gain after which compaction stops
 MIN_SECONDS = 0.05  # wall time below which no neighbourhood is started
 
 
