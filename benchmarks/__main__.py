@@ -14,7 +14,8 @@ RESULTS = Path(__file__).with_name("results.json")
 def main() -> int:
     from benchmarks import scheduler
 
-    print("B2B scheduler (10 s limit): scheduled weight against the proven upper bound")
+    print("B2B scheduler (10 s limit, xlarge 30 s): placed weight against the proven bound,")
+    print("idle gaps against the greedy baseline (first slot that fits)")
     scheduler_rows = scheduler.run()
     scheduler.print_table(scheduler_rows)
     results = {

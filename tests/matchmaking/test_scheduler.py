@@ -386,7 +386,9 @@ def test_cli_prints_the_schedule_as_json(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
     check_schedule(data, output)
-    assert set(output) == {"assignments", "unscheduled", "upper_bound", "seconds"}
+    assert {"assignments", "unscheduled", "reasons", "upper_bound", "idle_gaps", "seconds"} <= set(
+        output
+    )
 
 
 @pytest.mark.parametrize(
@@ -444,3 +446,19 @@ def test_main_without_arguments_is_one_line(capsys: pytest.CaptureFixture[str]) 
         main([])
     assert stop.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- package
+
+
+def test_importing_the_scheduler_loads_neither_flask_nor_sqlalchemy() -> None:
+    code = (
+        "import sys, pic_events.matchmaking.scheduler as s; "
+        "assert s.solve and s.parse_instance and s.greedy_schedule and s.main; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,274 @@
+"""Compact personal schedules: the fewest idle gaps at the placed weight (never lower).
+
+The weight search has fixed the level; compaction then re-places meetings so that
+participants' meetings sit back to back. After the hand-written descents of ``moves``,
+CP-SAT does the work: a model with, per
+participant and slot, a boolean "busy" (the sum of their meetings' slot variables, or a
+constant where a meeting that stays put holds them) and a boolean "gap-start" per slot of a
+block (busy here, not busy in the slot before); a participant's idle gaps in a block are its
+run starts minus one if it has any meeting there. The placed weight is a constraint
+(at least today's), the hint is the current schedule, and the model covers a neighbourhood:
+the meetings of a group of participants (a participant with gaps and the people they meet),
+or the meetings of a few participants within a window of consecutive slots. On small
+instances one model covers everything, and its bound proves ``idle_gaps_bound``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ortools.sat.python import cp_model
+
+from pic_events.matchmaking.scheduler.gaps import busy_mask, gaps_of, person_gaps
+from pic_events.matchmaking.scheduler.moves import chain_descent, descend
+from pic_events.matchmaking.scheduler.problem import EPS, Problem, State
+from pic_events.matchmaking.scheduler.search import CP_SEED, MIN_CP_SECONDS, cp_weights
+
+FULL_COMPACT_LIMIT = 600  # (meeting, slot) pairs up to which one model covers everything
+GROUP_MEETINGS = 60  # meetings freed by a participant-group neighbourhood
+WINDOW_SLOTS = 4  # consecutive slots of a slot-window neighbourhood
+WINDOW_MEETINGS = 100  # meetings freed by a slot-window neighbourhood
+NEIGHBOURHOOD_WORK = 0.05  # CP-SAT deterministic time per neighbourhood
+PATIENCE = 40  # neighbourhoods in a row without a gain after which compaction stops
+MIN_SECONDS = 0.05  # wall time below which no neighbourhood is started
+
+
+def _busy_terms(
+    st: State, p: int, block: list[int], base: int, by_person_slot: dict[tuple[int, int], list]
+) -> list[object]:
+    """Per slot of the block: 1 (held by a meeting that stays), 0, or the free meetings' sum."""
+    terms: list[object] = []
+    for s in block:
+        if base >> s & 1:
+            terms.append(1)
+        else:
+            xs = by_person_slot.get((p, s))
+            terms.append(cp_model.LinearExpr.sum(xs) if xs else 0)
+    return terms
+
+
+def _gap_objective(
+    model: cp_model.CpModel,
+    st: State,
+    people: list[int],
+    by_person_slot: dict[tuple[int, int], list],
+    hinted: set[tuple[int, int]],
+) -> list[object]:
+    """Terms whose sum is the participants' idle gaps: run starts minus non-empty blocks.
+
+    ``hinted``: (participant, slot) pairs busy in the hinted schedule, to hint these too.
+    """
+    pb = st.pb
+    objective: list[object] = []
+    for p in people:
+        base = busy_mask(st, p)
+        for block in pb.blocks:
+            terms = _busy_terms(st, p, block, base, by_person_slot)
+            hint = [bool(base >> s & 1) or (p, s) in hinted for s in block]
+            previous: object = 0
+            for i, term in enumerate(terms):
+                if isinstance(term, int) and term == 0:
+                    pass
+                elif isinstance(term, int) and isinstance(previous, int):
+                    objective.append(max(0, term - previous))
+                else:
+                    start = model.new_bool_var("")
+                    model.add(start >= term - previous)
+                    model.add_hint(start, hint[i] and (i == 0 or not hint[i - 1]))
+                    objective.append(start)
+                previous = term
+            if any(isinstance(t, int) and t == 1 for t in terms):
+                objective.append(-1)
+            else:
+                variable = [t for t in terms if not isinstance(t, int)]
+                if variable:
+                    used = model.new_bool_var("")
+                    model.add(used <= sum(variable))
+                    model.add_hint(used, any(hint))
+                    objective.append(-used)
+    return objective
+
+
+def reoptimise_gaps(
+    st: State, free: list[int], slots: set[int] | None, work: float, seconds: float
+) -> tuple[bool, float | None]:
+    """Re-place ``free`` meetings for the fewest gaps at no less weight (CP-SAT).
+
+    ``slots`` limits where they may go (their current slot is always allowed). Returns
+    whether the state improved and, when CP-SAT proved it, a lower bound on the gaps of the
+    participants concerned over every such re-placement.
+    """
+    pb = st.pb
+    people = sorted({p for m in free for p in pb.parts[m]})
+    old_gaps, old_weight = gaps_of(st, people), st.weight
+    before = {m: st.slot_of[m] for m in free}
+    for m in free:
+        if before[m] >= 0:
+            st.set_slot(m, -1)
+    model = cp_model.CpModel()
+    chosen: dict[tuple[int, int], cp_model.IntVar] = {}
+    by_slot: dict[int, list] = {}
+    by_person_slot: dict[tuple[int, int], list] = {}
+    weights = cp_weights(pb)
+    for m in free:
+        options = []
+        for s in pb.feas[m]:
+            if slots is not None and s not in slots and s != before[m]:
+                continue
+            if st.count[s] >= pb.cap[s] or any(st.busy[p][s] >= 0 for p in pb.parts[m]):
+                continue
+            x = model.new_bool_var("")
+            chosen[m, s] = x
+            options.append(x)
+            by_slot.setdefault(s, []).append(x)
+            for p in pb.parts[m]:
+                by_person_slot.setdefault((p, s), []).append(x)
+        if pb.integral:
+            if len(options) > 1:
+                model.add_at_most_one(options)
+        elif before[m] >= 0:
+            model.add_exactly_one(options)  # float weights: the same meetings stay placed
+        else:
+            for x in options:
+                model.add(x == 0)
+    for xs in by_person_slot.values():
+        if len(xs) > 1:
+            model.add_at_most_one(xs)
+    for s, xs in by_slot.items():
+        room = pb.cap[s] - st.count[s]
+        if len(xs) > room:
+            model.add(sum(xs) <= room)
+    if pb.integral:
+        placed = sum(weights[m] for m in free if before[m] >= 0)
+        model.add(sum(weights[m] * x for (m, _), x in chosen.items()) >= placed)
+    hinted = {(p, s) for m, s in before.items() if s >= 0 for p in pb.parts[m]}
+    model.minimize(sum(_gap_objective(model, st, people, by_person_slot, hinted)))
+    for (m, s), x in chosen.items():
+        model.add_hint(x, before[m] == s)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = CP_SEED
+    params.max_deterministic_time = work
+    params.max_time_in_seconds = max(MIN_CP_SECONDS, seconds)
+    params.cp_model_presolve = False  # measured: presolve costs more than it brings here
+    status = solver.solve(model)
+    solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    bound = math.ceil(solver.best_objective_bound - EPS) if solved and pb.integral else None
+    if solved:
+        for (m, s), x in chosen.items():
+            if solver.boolean_value(x):
+                st.set_slot(m, s)
+        new_gaps = gaps_of(st, people)
+        better_weight = st.weight > old_weight + EPS
+        if better_weight or (st.weight >= old_weight - EPS and new_gaps < old_gaps):
+            st.log.clear()
+            return True, bound
+        for m in free:
+            if st.slot_of[m] >= 0:
+                st.set_slot(m, -1)
+    for m in free:
+        if before[m] >= 0:
+            st.set_slot(m, before[m])
+    st.log.clear()
+    return False, bound
+
+
+def _people_by_gaps(st: State) -> list[int]:
+    """Participants with idle gaps, the most first."""
+    gaps = [person_gaps(st.pb, busy_mask(st, p)) for p in range(st.pb.n_people)]
+    return sorted((p for p in range(st.pb.n_people) if gaps[p]), key=lambda p: (-gaps[p], p))
+
+
+def _movable(st: State, m: int) -> bool:
+    return st.slot_of[m] >= 0 or bool(st.pb.feas[m])
+
+
+def _group(st: State, seed: int, size: int) -> list[int]:
+    """Meetings of ``seed``, then of the people they meet, and so on, up to ``size``."""
+    pb = st.pb
+    chosen: dict[int, None] = {}
+    people, seen = [seed], {seed}
+    while people and len(chosen) < size:
+        p = people.pop(0)
+        for m in pb.by_person[p]:
+            if m not in chosen and _movable(st, m):
+                chosen[m] = None
+                for q in pb.parts[m]:
+                    if q not in seen:
+                        seen.add(q)
+                        people.append(q)
+    return list(chosen)[:size]
+
+
+def _windows(pb: Problem) -> list[list[int]]:
+    """Runs of ``WINDOW_SLOTS`` consecutive slots of each block, overlapping by half."""
+    step = max(1, WINDOW_SLOTS // 2)
+    windows = []
+    for block in pb.blocks:
+        last = max(1, len(block) - WINDOW_SLOTS + 1)
+        windows.extend(block[i : i + WINDOW_SLOTS] for i in range(0, last, step))
+    return windows
+
+
+def _window(st: State, slots: set[int], people: list[int], size: int) -> list[int]:
+    """Meetings in the window of the participants with the most gaps, up to ``size``."""
+    pb = st.pb
+    chosen: dict[int, None] = {}
+    for p in people:
+        for m in pb.by_person[p]:
+            here = st.slot_of[m]
+            inside = here in slots or (here < 0 and any(s in slots for s in pb.feas[m]))
+            if inside and m not in chosen:
+                chosen[m] = None
+        if len(chosen) >= size:
+            break
+    return list(chosen)[:size]
+
+
+def compact(
+    st: State, iterations: int, steps: int, chain_steps: int, full_work: float, deadline: float
+) -> int | None:
+    """Fewer idle gaps at no less weight; returns a proven lower bound on the gaps, if any.
+
+    The work budget: ``iterations`` (neighbourhoods; it stops sooner after ``PATIENCE`` in a
+    row gain nothing), ``steps`` and ``chain_steps`` (tries of the two descents) and
+    ``full_work`` (CP-SAT deterministic time for the whole model on small instances);
+    ``deadline`` is the safety net.
+    """
+    pb = st.pb
+    descend(st, steps, deadline)
+    chain_descent(st, chain_steps, deadline)
+    bound: int | None = 0 if gaps_of(st, range(pb.n_people)) == 0 else None
+    if sum(len(f) for f in pb.feas) <= FULL_COMPACT_LIMIT and bound is None:
+        everything = [m for m in range(pb.n_meetings) if _movable(st, m)]
+        left = deadline - time.perf_counter()
+        if left > MIN_SECONDS:
+            _, bound = reoptimise_gaps(st, everything, None, full_work, left)
+        if bound is not None:  # participants without a movable meeting keep their gaps
+            touched = {p for m in everything for p in pb.parts[m]}
+            bound += gaps_of(st, (p for p in range(pb.n_people) if p not in touched))
+            if bound >= gaps_of(st, range(pb.n_people)):
+                return bound
+    windows = _windows(pb)
+    turn = idle = 0
+    for it in range(iterations):
+        left = deadline - time.perf_counter()
+        if left <= MIN_SECONDS or idle >= PATIENCE:
+            break
+        ranked = _people_by_gaps(st)
+        if not ranked:
+            return 0
+        if it % 2 == 0 or not windows:
+            free = _group(st, ranked[turn % len(ranked)], GROUP_MEETINGS)
+            improved, _ = reoptimise_gaps(st, free, None, NEIGHBOURHOOD_WORK, left)
+            turn += 1
+        else:
+            window = windows[(it // 2) % len(windows)]
+            start = (it // 2 // len(windows)) % len(ranked)
+            people = ranked[start:] + ranked[:start]
+            free = _window(st, set(window), people, WINDOW_MEETINGS)
+            improved, _ = reoptimise_gaps(st, free, set(window), NEIGHBOURHOOD_WORK, left)
+        idle = 0 if improved else idle + 1
+    return bound

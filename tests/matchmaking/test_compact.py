@@ -1,0 +1,121 @@
+"""Compact schedules (section 1): fewest idle gaps at the highest weight, blocks honoured."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.matchmaking.scheduler_validator import count_idle_gaps
+from tests.matchmaking.test_scheduler import (
+    _feasible,
+    check_schedule,
+    generate_instance,
+    instances,
+    run,
+)
+
+
+def _with_blocks(data: dict[str, Any], cuts: list[bool]) -> dict[str, Any]:
+    """Split the slots into blocks where ``cuts`` says so (after slot i)."""
+    block = 0
+    for slot, cut in zip(data["slots"], cuts + [False] * len(data["slots"]), strict=False):
+        slot["block"] = f"b{block}"
+        block += cut
+    return data
+
+
+@st.composite
+def blocked_instances(draw: st.DrawFn) -> dict[str, Any]:
+    data = draw(instances(max_meetings=5, max_slots=4))
+    if draw(st.booleans()):
+        _with_blocks(data, draw(st.lists(st.booleans(), max_size=4)))
+    return data
+
+
+def brute_force_gaps(data: dict[str, Any]) -> tuple[float, int]:
+    """Highest weight, then fewest idle gaps, over every way of placing the free meetings."""
+    fixed = {f["meeting"]: f for f in data["fixed"]}
+    away = {p["id"]: set(p.get("unavailable", [])) for p in data["participants"]}
+    free = [m for m in data["meetings"] if m["id"] not in fixed]
+    slots = [s["id"] for s in data["slots"]]
+    best: tuple[float, int] = (0.0, 0)
+    for choice in itertools.product([None, *slots], repeat=len(free)):
+        chosen = [(m, s) for m, s in zip(free, choice, strict=True) if s is not None]
+        placed = [(m, fixed[m["id"]]["slot"]) for m in data["meetings"] if m["id"] in fixed]
+        placed += chosen
+        if not _feasible(placed, away, len(data["tables"])):
+            continue
+        output = {"assignments": [{"meeting": m["id"], "slot": s} for m, s in placed]}
+        key = (sum(m.get("priority", 1) for m, _ in placed), -count_idle_gaps(data, output))
+        best = max(best, key)
+    return best[0], -best[1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocked_instances())
+def test_tiny_instances_have_the_fewest_gaps_at_the_highest_weight(data: dict[str, Any]) -> None:
+    output = run(data, time_limit=0.5)
+    weight, gaps = brute_force_gaps(data)
+    assert check_schedule(data, output) == weight
+    assert count_idle_gaps(data, output) == output["idle_gaps"] == gaps
+    assert output.get("idle_gaps_bound", 0) <= gaps
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_the_reported_gaps_are_the_schedules_gaps(data: dict[str, Any]) -> None:
+    output = run(data, time_limit=0.3)
+    check_schedule(data, output)
+    assert output["idle_gaps"] == count_idle_gaps(data, output)
+    assert output.get("idle_gaps_bound", 0) <= output["idle_gaps"]
+
+
+LUNCH: dict[str, Any] = {
+    "slots": [{"id": 1}, {"id": 2}, {"id": 3}, {"id": 4}],
+    "tables": [{"id": 1}],
+    "participants": [{"id": p} for p in (10, 11, 12)],
+    "meetings": [
+        {"id": 100, "participants": [10, 11], "slots": [1]},
+        {"id": 101, "participants": [10, 12], "slots": [3, 4]},
+    ],
+}
+
+
+def test_the_break_between_two_blocks_is_not_a_gap() -> None:
+    plain = run(LUNCH, time_limit=0.5)
+    assert plain["idle_gaps"] == count_idle_gaps(LUNCH, plain) == 1
+    blocked = _with_blocks({**LUNCH, "slots": [dict(s) for s in LUNCH["slots"]]}, [False, True])
+    output = run(blocked, time_limit=0.5)
+    assert output["idle_gaps"] == count_idle_gaps(blocked, output) == 0
+
+
+def test_the_engine_packs_meetings_back_to_back() -> None:
+    """Slot 2 is the only slot next to 10's fixed meeting in slot 1: the engine takes it."""
+    data = {
+        "slots": [{"id": s} for s in range(1, 6)],
+        "tables": [{"id": 1}, {"id": 2}],
+        "participants": [{"id": p} for p in (10, 11, 12)],
+        "meetings": [
+            {"id": 100, "participants": [10, 11]},
+            {"id": 101, "participants": [10, 12]},
+        ],
+        "fixed": [{"meeting": 100, "slot": 1, "table": 1}],
+    }
+    output = run(data, time_limit=0.5)
+    slots = {a["meeting"]: a["slot"] for a in output["assignments"]}
+    assert slots == {100: 1, 101: 2}
+    assert output["idle_gaps"] == 0
+
+
+def test_compaction_keeps_the_weight_and_the_fixed_meetings() -> None:
+    data = generate_instance(40, 160, 8, (1, 2, 3), seed=5, trio_rate=0.2)
+    first = run(data, time_limit=1.0)
+    data["fixed"] = first["assignments"][::3]
+    for slot in data["slots"]:
+        slot["block"] = "am" if slot["id"] <= 4 else "pm"
+    second = run(data, time_limit=1.0)
+    assert check_schedule(data, second) >= check_schedule(data, first)
+    assert second["idle_gaps"] == count_idle_gaps(data, second)
