@@ -77,6 +77,7 @@ def programme(slug: str):
         registration=registration,
         chosen=chosen_session_ids(registration),
         may_choose=session_choices.may_choose_now(registration, user),
+        choosable=session_choices.choosable_now_ids(event, registration, user),
         published=services.may_see_programme(event, user) and event.programme_published,
         back="programme",
     )

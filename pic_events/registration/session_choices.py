@@ -85,6 +85,16 @@ def may_choose_now(registration: Registration | None, actor: User | None) -> boo
     )
 
 
+def choosable_now_ids(
+    event: Event, registration: Registration | None, viewer: User | None
+) -> set[int]:
+    """The sessions whose "Choose" button the programme shows this viewer: none while they
+    may not change their choices; restricted ones only with steering-committee standing."""
+    if not may_choose_now(registration, viewer):
+        return set()
+    return {session.id for session in choosable_sessions(event, viewer)}
+
+
 def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
     """Places left per session id (None: no limit), counted in one query."""
     sessions = list(sessions)

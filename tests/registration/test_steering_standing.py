@@ -281,8 +281,8 @@ def test_a_patch_with_a_restricted_session(client, hidden):
                 )
             ]
         }
-    else:  # shown to everyone as closed: it may say so
-        assert restricted.status_code == 422
+    else:  # shown to everyone as closed: it may say so (403, as choosing it answers)
+        assert restricted.status_code == 403
         assert "reserved for the steering committee" in restricted.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SessionChoice)) == 0
 
@@ -310,3 +310,21 @@ def test_the_programme_choose_checks_standing_not_category(client):
         .where(SessionChoice.session_id == closed.id)
     ).all()
     assert sorted(chosen) == sorted([marked.id, organiser.id])
+
+
+def test_the_programme_offers_choose_on_a_restricted_session_only_with_standing(client):
+    event = _event(hide_restricted_sessions=False)
+    closed = _closed_session(event)
+    opened = _open_session(event)
+    claimer = make_user(organisation=_steering_org())
+    make_registration(event, claimer, category="steering")
+    marked = make_user(steering_member=True)
+    make_registration(event, marked)
+
+    def choose_buttons(user) -> set[int]:
+        login(client, user)
+        page = client.get("/events/pic-2027/programme").get_data(as_text=True)
+        return {s.id for s in (closed, opened) if f"/sessions/{s.id}/choose" in page}
+
+    assert choose_buttons(claimer) == {opened.id}  # the closed session shown, not offered
+    assert choose_buttons(marked) == {opened.id, closed.id}
