@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from pic_events.accounts.models import User
+from pic_events.core.limits import fits_integer_column
 from pic_events.directory.models import Cluster, Organisation
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -57,7 +58,7 @@ class RegistrationFilters:
             q=args.get("q", "").strip(),
             status=args.get("status", ""),
             category=args.get("category", ""),
-            cluster=int(cluster) if cluster.isdigit() else None,
+            cluster=_column_id(cluster),
             country=args.get("country", "").upper()[:2],
             answer=args.get("answer", ""),
             sort=args.get("sort", "date") if args.get("sort") in SORTS else "date",
@@ -103,9 +104,14 @@ def filtered_query(event: Event, filters: RegistrationFilters) -> sa.Select:
     return query.order_by(*SORTS[filters.sort])
 
 
+def _column_id(text: str) -> int | None:
+    """A filter's id, or None when it is not one a row can have."""
+    return int(text) if text.isdigit() and fits_integer_column(int(text)) else None
+
+
 def _answer_filter(query: sa.Select, answer: str) -> sa.Select:
     kind, _sep, ident = answer.partition(":")
-    if not ident.isdigit():
+    if _column_id(ident) is None:
         return query
     if kind == "option":
         picked = sa.select(OptionPick.registration_id).where(OptionPick.option_id == int(ident))

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.agenda.services import chosen_session_ids
+from pic_events.core.limits import fits_integer_column
 from pic_events.core.validation import (
     Conflict,
     ConflictingInput,
@@ -241,9 +242,11 @@ def _current_choices(registration: Registration) -> set[int]:
 
 
 def _load_sessions(session_ids: set[int]) -> dict[int, ProgrammeSession]:
+    """The sessions among `session_ids`; ids no row can have (beyond the integer column) are
+    not looked up, so `_check_known` reports them as unknown."""
     query = (
         select(ProgrammeSession)
-        .where(ProgrammeSession.id.in_(sorted(session_ids)))
+        .where(ProgrammeSession.id.in_(sorted(i for i in session_ids if fits_integer_column(i))))
         .execution_options(populate_existing=True)
     )
     return {s.id: s for s in db.session.scalars(query)}

@@ -108,3 +108,31 @@ def test_event_dates_outside_2000_2100_are_refused_in_the_form(organiser_client,
 def test_a_nul_in_a_search_box_is_422_not_500(organiser_client):
     assert organiser_client.get("/organiser/clusters?q=%00").status_code == 422
     assert organiser_client.get("/organiser/clusters?cluster=99999999999").status_code == 200
+
+
+def test_huge_ids_in_the_registration_form_and_the_organiser_filters_are_not_500(client):
+    from datetime import timedelta
+
+    from pic_events.core.types import utcnow
+    from tests.factories import (
+        login,
+        make_event,
+        make_organiser,
+        make_programme_session,
+        make_user,
+    )
+
+    event = make_event(slug="huge-ids")
+    start = utcnow() + timedelta(days=60)
+    make_programme_session(event, start, start + timedelta(hours=1), must_choose=True, publish=True)
+    login(client, make_user())
+    huge = "9" * 30
+    response = client.post(
+        "/events/huge-ids/register", data={"consent": "y", "session_ids": [huge]}
+    )
+    assert response.status_code == 200  # the form again, the id refused next to its field
+    assert "cannot be chosen" in response.get_data(as_text=True)
+    login(client, make_organiser())
+    base = "/organiser/events/huge-ids/registrations"
+    assert client.get(f"{base}?cluster={huge}").status_code == 200
+    assert client.get(f"{base}?answer=option:{huge}").status_code == 200
