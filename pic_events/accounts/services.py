@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -351,18 +352,38 @@ def make_password_reset_token(user: User) -> str:
     return _reset_serializer().dumps({"u": user.id, "p": user.password_fingerprint})
 
 
+def load_signed_link(
+    serializer: URLSafeTimedSerializer,
+    token: str,
+    max_age: int,
+    invalid: Callable[..., Exception],
+    still_valid: Callable[[User, dict], bool],
+) -> tuple[User, dict]:
+    """The account a signed, expiring link of ours names ({"u": user id, ...}) and its payload;
+    `invalid(expired=...)` is raised for an expired, forged or no longer valid link."""
+    try:
+        payload = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise invalid(expired=True) from None
+    except BadSignature:
+        raise invalid(expired=False) from None
+    user_id = payload.get("u") if isinstance(payload, dict) else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not still_valid(user, payload):
+        raise invalid(expired=False)
+    return user, payload
+
+
 def verify_password_reset_token(token: str, max_age: int | None = None) -> User:
     if max_age is None:
         max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        payload = _reset_serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise InvalidResetLink(expired=True) from None
-    except BadSignature:
-        raise InvalidResetLink(expired=False) from None
-    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
-    if user is None or payload.get("p") != user.password_fingerprint:
-        raise InvalidResetLink(expired=False)
+    user, _payload = load_signed_link(
+        _reset_serializer(),
+        token,
+        max_age,
+        InvalidResetLink,
+        lambda user, payload: payload.get("p") == user.password_fingerprint,
+    )
     return user
 
 

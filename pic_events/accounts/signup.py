@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -112,17 +112,13 @@ def verify_email(token: str, max_age: int | None = None) -> tuple[User, bool, st
     (False when it already was) and the page to go to next, if the link carries one."""
     if max_age is None:
         max_age = current_app.config["EMAIL_VERIFY_MAX_AGE"]
-    try:
-        payload = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise InvalidVerifyLink(expired=True) from None
-    except BadSignature:
-        raise InvalidVerifyLink(expired=False) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
-        raise InvalidVerifyLink(expired=False)
-    user = db.session.get(User, payload["u"])
-    if user is None or payload.get("e") != user.email:
-        raise InvalidVerifyLink(expired=False)
+    user, payload = services.load_signed_link(
+        _serializer(),
+        token,
+        max_age,
+        InvalidVerifyLink,
+        lambda user, payload: payload.get("e") == user.email,
+    )
     if user.is_verified:
         return user, False, None
     user.email_verified_at = utcnow()
