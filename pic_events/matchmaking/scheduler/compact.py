@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 from pic_events.matchmaking.scheduler.gaps import busy_mask, gaps_of, person_gaps
 from pic_events.matchmaking.scheduler.moves import chain_descent, descend
 from pic_events.matchmaking.scheduler.problem import EPS, Problem, State
-from pic_events.matchmaking.scheduler.search import CP_SEED, MIN_CP_SECONDS, cp_weights
+from pic_events.matchmaking.scheduler.search import cp_solver, cp_weights
 
 FULL_COMPACT_LIMIT = 600  # (meeting, slot) pairs up to which one model covers everything
 GROUP_MEETINGS = 60  # meetings freed by a participant-group neighbourhood
@@ -146,13 +146,8 @@ def reoptimise_gaps(
     model.minimize(sum(_gap_objective(model, st, people, by_person_slot, hinted)))
     for (m, s), x in chosen.items():
         model.add_hint(x, before[m] == s)
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = 1
-    params.random_seed = CP_SEED
-    params.max_deterministic_time = work
-    params.max_time_in_seconds = max(MIN_CP_SECONDS, seconds)
-    params.cp_model_presolve = False  # measured: presolve costs more than it brings here
+    solver = cp_solver(work, seconds)
+    solver.parameters.cp_model_presolve = False  # measured: presolve costs more than it brings
     status = solver.solve(model)
     solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     bound = math.ceil(solver.best_objective_bound - EPS) if solved and pb.integral else None

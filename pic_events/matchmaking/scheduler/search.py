@@ -216,12 +216,7 @@ def reoptimise(
     model.maximize(sum(cp_weights[m] * x for (m, _), x in chosen.items()))
     for (m, s), x in chosen.items():
         model.add_hint(x, before[m] == s)
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = 1
-    params.random_seed = CP_SEED
-    params.max_deterministic_time = work
-    params.max_time_in_seconds = max(MIN_CP_SECONDS, seconds)
+    solver = cp_solver(work, seconds)
     status = solver.solve(model)
     # Only a solve that reached a solution reports a bound: stopped earlier (UNKNOWN, as when
     # it is given a few milliseconds), CP-SAT's best_objective_bound can read 0.
@@ -333,3 +328,15 @@ def search(
     if st.weight < target - EPS and pairs <= LNS_LIMIT:
         lns(st, int(time_limit), started + LNS_DEADLINE_SHARE * wall_limit, target)
     return st, cp_bound
+
+
+def cp_solver(work: float, seconds: float) -> cp_model.CpSolver:
+    """CP-SAT as every neighbourhood runs it: one worker, a fixed seed, a deterministic work
+    budget (same input, same output), and a wall-clock limit only as a safety net."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = CP_SEED
+    params.max_deterministic_time = work
+    params.max_time_in_seconds = max(MIN_CP_SECONDS, seconds)
+    return solver
