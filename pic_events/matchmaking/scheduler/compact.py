@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 from pic_events.matchmaking.scheduler.gaps import busy_mask, gaps_of, person_gaps
 from pic_events.matchmaking.scheduler.moves import chain_descent, descend
 from pic_events.matchmaking.scheduler.problem import EPS, Problem, State
-from pic_events.matchmaking.scheduler.search import cp_solver, cp_weights
+from pic_events.matchmaking.scheduler.search import cp_solver, cp_weights, placement_vars
 
 FULL_COMPACT_LIMIT = 600  # (meeting, slot) pairs up to which one model covers everything
 GROUP_MEETINGS = 60  # meetings freed by a participant-group neighbourhood
@@ -107,38 +107,17 @@ def reoptimise_gaps(
         if before[m] >= 0:
             st.set_slot(m, -1)
     model = cp_model.CpModel()
-    chosen: dict[tuple[int, int], cp_model.IntVar] = {}
-    by_slot: dict[int, list] = {}
-    by_person_slot: dict[tuple[int, int], list] = {}
     weights = cp_weights(pb)
-    for m in free:
-        options = []
-        for s in pb.feas[m]:
-            if slots is not None and s not in slots and s != before[m]:
-                continue
-            if st.count[s] >= pb.cap[s] or any(st.busy[p][s] >= 0 for p in pb.parts[m]):
-                continue
-            x = model.new_bool_var("")
-            chosen[m, s] = x
-            options.append(x)
-            by_slot.setdefault(s, []).append(x)
-            for p in pb.parts[m]:
-                by_person_slot.setdefault((p, s), []).append(x)
+    chosen, options, by_person_slot = placement_vars(model, st, free, slots, keep=before)
+    for m, xs in options.items():
         if pb.integral:
-            if len(options) > 1:
-                model.add_at_most_one(options)
+            if len(xs) > 1:
+                model.add_at_most_one(xs)
         elif before[m] >= 0:
-            model.add_exactly_one(options)  # float weights: the same meetings stay placed
+            model.add_exactly_one(xs)  # float weights: the same meetings stay placed
         else:
-            for x in options:
+            for x in xs:
                 model.add(x == 0)
-    for xs in by_person_slot.values():
-        if len(xs) > 1:
-            model.add_at_most_one(xs)
-    for s, xs in by_slot.items():
-        room = pb.cap[s] - st.count[s]
-        if len(xs) > room:
-            model.add(sum(xs) <= room)
     if pb.integral:
         placed = sum(weights[m] for m in free if before[m] >= 0)
         model.add(sum(weights[m] * x for (m, _), x in chosen.items()) >= placed)

@@ -182,37 +182,16 @@ def reoptimise(
     ``slots`` limits where free meetings may go. Returns CP-SAT's proven bound on the free
     meetings' objective (in ``cp_weights`` units); the state is updated only if it improves.
     """
-    pb, busy = st.pb, st.busy
+    pb = st.pb
     before = {m: st.slot_of[m] for m in free}
     for m in free:
         if st.slot_of[m] >= 0:
             st.set_slot(m, -1)
     model = cp_model.CpModel()
-    by_slot: dict[int, list[cp_model.IntVar]] = {}
-    by_person_slot: dict[tuple[int, int], list[cp_model.IntVar]] = {}
-    chosen: dict[tuple[int, int], cp_model.IntVar] = {}
-    for m in free:
-        options = []
-        for s in pb.feas[m]:
-            if (slots is not None and s not in slots) or st.count[s] >= pb.cap[s]:
-                continue
-            if any(busy[p][s] >= 0 for p in pb.parts[m]):
-                continue
-            x = model.new_bool_var("")
-            chosen[m, s] = x
-            options.append(x)
-            by_slot.setdefault(s, []).append(x)
-            for p in pb.parts[m]:
-                by_person_slot.setdefault((p, s), []).append(x)
-        if len(options) > 1:
-            model.add_at_most_one(options)
-    for xs in by_person_slot.values():
+    chosen, options, _by_person_slot = placement_vars(model, st, free, slots)
+    for xs in options.values():
         if len(xs) > 1:
             model.add_at_most_one(xs)
-    for s, xs in by_slot.items():
-        room = pb.cap[s] - st.count[s]
-        if len(xs) > room:
-            model.add(sum(xs) <= room)
     model.maximize(sum(cp_weights[m] * x for (m, _), x in chosen.items()))
     for (m, s), x in chosen.items():
         model.add_hint(x, before[m] == s)
@@ -340,3 +319,47 @@ def cp_solver(work: float, seconds: float) -> cp_model.CpSolver:
     params.max_deterministic_time = work
     params.max_time_in_seconds = max(MIN_CP_SECONDS, seconds)
     return solver
+
+
+def placement_vars(
+    model: cp_model.CpModel,
+    st: State,
+    free: list[int],
+    slots: set[int] | None,
+    keep: dict[int, int] | None = None,
+) -> tuple[
+    dict[tuple[int, int], cp_model.IntVar],
+    dict[int, list[cp_model.IntVar]],
+    dict[tuple[int, int], list[cp_model.IntVar]],
+]:
+    """A boolean per (free meeting, slot) it may take around the meetings kept in place, with
+    nobody in two meetings at once and no slot over its tables. ``slots`` limits the slots;
+    ``keep`` names a slot per meeting allowed outside them. Returns the booleans, each
+    meeting's list of them (the caller says how many may be true) and each (person, slot)'s."""
+    pb = st.pb
+    chosen: dict[tuple[int, int], cp_model.IntVar] = {}
+    options: dict[int, list[cp_model.IntVar]] = {}
+    by_slot: dict[int, list[cp_model.IntVar]] = {}
+    by_person_slot: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+    for m in free:
+        options[m] = []
+        kept = keep.get(m) if keep else None
+        for s in pb.feas[m]:
+            if slots is not None and s not in slots and s != kept:
+                continue
+            if st.count[s] >= pb.cap[s] or any(st.busy[p][s] >= 0 for p in pb.parts[m]):
+                continue
+            x = model.new_bool_var("")
+            chosen[m, s] = x
+            options[m].append(x)
+            by_slot.setdefault(s, []).append(x)
+            for p in pb.parts[m]:
+                by_person_slot.setdefault((p, s), []).append(x)
+    for xs in by_person_slot.values():
+        if len(xs) > 1:
+            model.add_at_most_one(xs)
+    for s, xs in by_slot.items():
+        room = pb.cap[s] - st.count[s]
+        if len(xs) > room:
+            model.add(sum(xs) <= room)
+    return chosen, options, by_person_slot
