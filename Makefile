@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench migrate assets messages clean
+.PHONY: run test lint format bench migrate assets messages clean system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime
+# Pango and HarfBuzz for the PDF documents (WeasyPrint), poppler-utils for the tests: apt
+# installs what is missing on Debian (scripts/system-packages.sh).
+system-packages:
+	sh scripts/system-packages.sh run
+
+run: $(VENV)/.runtime system-packages
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo
@@ -38,6 +43,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 
 test: lint
+	sh scripts/system-packages.sh test
 	$(BIN)/pytest -n 2 --dist loadfile -ra
 
 bench: $(VENV)/.dev
@@ -50,6 +56,14 @@ migrate: $(VENV)/.runtime
 assets:
 	npm install --no-audit --no-fund
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js pic_events/static/vendor/bootstrap/
+	cp node_modules/html5-qrcode/html5-qrcode.min.js node_modules/html5-qrcode/LICENSE pic_events/static/vendor/html5-qrcode/
+
+# The badge and document font (DejaVu Sans, Bitstream Vera licence) from Debian's package.
+fonts:
+	sh scripts/system-packages.sh run
+	apt-get install -y -qq fonts-dejavu-core
+	cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf pic_events/static/fonts/
+	cp /usr/share/doc/fonts-dejavu-core/copyright pic_events/static/fonts/LICENSE-DejaVu.txt
 
 # Extract the strings to translate (French comes next).
 messages: $(VENV)/.runtime

@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from pic_events.accounts.views import bp as accounts_bp
     from pic_events.api import register_api
     from pic_events.directory.views import bp as directory_bp
+    from pic_events.documents.views import bp as documents_bp
     from pic_events.events.views import bp as events_bp
     from pic_events.main import bp as main_bp
     from pic_events.programme.views import bp as programme_bp
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_admin_bp)
+    app.register_blueprint(documents_bp)
     register_api(app)
 
 

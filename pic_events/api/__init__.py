@@ -20,13 +20,14 @@ def register_api(app: Flask) -> None:
     from pic_events.events.api import blp as events_blp
     from pic_events.programme.api import blp as programme_blp
     from pic_events.registration.api import blp as registration_blp
+    from pic_events.registration.checkin_api import blp as checkin_blp
 
     # flask-smorest answers errors itself; make them RFC 9457 problems.
     rest_api.handle_http_exception = staticmethod(problem_from_http_exception)
     rest_api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "flask create-token"}
     )
-    for blueprint in (accounts_blp, events_blp, programme_blp, registration_blp):
+    for blueprint in (accounts_blp, events_blp, programme_blp, registration_blp, checkin_blp):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)
 

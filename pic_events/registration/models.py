@@ -114,6 +114,7 @@ class Registration(db.Model):
     listed: Mapped[bool] = mapped_column(default=True)
     checkin_code: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_checkin_code)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_message: Mapped[str] = mapped_column(sa.Text, default="")
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
