@@ -86,6 +86,9 @@ def _register_blueprints(app: Flask) -> None:
     from pic_events.documents.views import bp as documents_bp
     from pic_events.events.views import bp as events_bp
     from pic_events.main import bp as main_bp
+    from pic_events.matchmaking.organiser_views import bp as b2b_admin_bp
+    from pic_events.matchmaking.profile_views import bp as b2b_profiles_bp
+    from pic_events.matchmaking.views import bp as matchmaking_bp
     from pic_events.programme.views import bp as programme_bp
     from pic_events.registration.organiser_views import bp as registration_admin_bp
     from pic_events.registration.views import bp as registration_bp
@@ -97,6 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_admin_bp)
+    app.register_blueprint(matchmaking_bp)
+    app.register_blueprint(b2b_profiles_bp)
+    app.register_blueprint(b2b_admin_bp)
     app.register_blueprint(documents_bp)
     register_api(app)
 
@@ -107,6 +113,7 @@ def _connect_signals() -> None:
     Connecting twice is harmless: blinker keeps one connection per receiver."""
     from pic_events.accounts import privacy as account_privacy
     from pic_events.core import signals
+    from pic_events.matchmaking import booking, meetings
     from pic_events.notifications import privacy as mail_privacy
     from pic_events.programme import services as programme
     from pic_events.registration import audit
@@ -117,6 +124,8 @@ def _connect_signals() -> None:
     signals.capacity_changed.connect(registration.fill_free_seats)
     signals.edition_created.connect(registration_settings.copy_questions)
     signals.agenda_collecting.connect(programme.session_entries)
+    signals.agenda_collecting.connect(meetings.meeting_entries)
+    signals.registration_released.connect(booking.release_registration)
     signals.personal_data_exported.connect(account_privacy.export_api_tokens)
     signals.personal_data_exported.connect(mail_privacy.export_mail)
     signals.registration_anonymising.connect(registration_mails.forget_mail)

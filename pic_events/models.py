@@ -3,6 +3,18 @@
 from pic_events.accounts.models import ApiToken, User
 from pic_events.directory.models import Cluster, ClusterSector, Organisation
 from pic_events.events.models import Event
+from pic_events.matchmaking.models import (
+    B2BSettings,
+    B2BTable,
+    MatchProfile,
+    Meeting,
+    MeetingOutcome,
+    MeetingRequest,
+    MeetingSeat,
+    NudgeSent,
+    Slot,
+    Unavailability,
+)
 from pic_events.notifications.models import OutboxMessage
 from pic_events.programme.models import ProgrammeSession, Room, Speaker
 from pic_events.registration.models import (
@@ -17,6 +29,16 @@ from pic_events.registration.models import (
 __all__ = [
     "ApiToken",
     "AuditLog",
+    "B2BSettings",
+    "B2BTable",
+    "MatchProfile",
+    "Meeting",
+    "MeetingOutcome",
+    "MeetingRequest",
+    "MeetingSeat",
+    "NudgeSent",
+    "Slot",
+    "Unavailability",
     "Cluster",
     "ClusterSector",
     "Event",

@@ -163,3 +163,42 @@ def login(client, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def make_b2b_event(
+    *, slots: int = 4, tables: int = 2, seats: int = 2, minutes: int = 20, **settings
+) -> Event:
+    """A published event with matchmaking on: `slots` slots of `minutes` from 09:00 Paris time
+    on its first day, `tables` tables T1.. of `seats` seats. Settings: B2BSettings fields."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from pic_events.matchmaking.models import B2BSettings, B2BTable, Slot
+
+    event = make_event()
+    settings.setdefault("enabled", True)
+    db.session.add(B2BSettings(event_id=event.id, **settings))
+    start = datetime.combine(event.starts_on, datetime.min.time().replace(hour=9))
+    start = start.replace(tzinfo=ZoneInfo(event.timezone))
+    for i in range(slots):
+        begin = start + timedelta(minutes=i * (minutes + 5))
+        db.session.add(
+            Slot(event_id=event.id, starts_at=begin, ends_at=begin + timedelta(minutes=minutes))
+        )
+    for i in range(tables):
+        db.session.add(B2BTable(event_id=event.id, label=f"T{i + 1}", seats=seats, position=i))
+    db.session.commit()
+    return event
+
+
+def b2b_slots(event: Event) -> list:
+    """The event's B2B slots in time order."""
+    import sqlalchemy as sa
+
+    from pic_events.matchmaking.models import Slot
+
+    return list(
+        db.session.scalars(
+            sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at)
+        )
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -18,6 +19,9 @@ from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.models import ProgrammeSession
 from pic_events.registration.models import HOLDING_STATUSES, Registration
+
+if TYPE_CHECKING:
+    from pic_events.matchmaking.models import Meeting
 
 
 def registration_of(event: Event, user: User | None) -> Registration | None:
@@ -65,6 +69,7 @@ class AgendaEntry:
     location: str = ""
     chosen: bool = False
     session: ProgrammeSession | None = None
+    meeting: Meeting | None = None  # a B2B meeting (pic_events.matchmaking)
     detail: str = ""
 
 

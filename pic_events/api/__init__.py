@@ -18,6 +18,8 @@ API_PREFIX = "/api/v1"
 def register_api(app: Flask) -> None:
     from pic_events.accounts.api import blp as accounts_blp
     from pic_events.events.api import blp as events_blp
+    from pic_events.matchmaking.api import blp as matchmaking_blp
+    from pic_events.matchmaking.profile_api import blp as b2b_profiles_blp
     from pic_events.programme.api import blp as programme_blp
     from pic_events.registration.api import blp as registration_blp
     from pic_events.registration.checkin_api import blp as checkin_blp
@@ -27,7 +29,15 @@ def register_api(app: Flask) -> None:
     rest_api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "flask create-token"}
     )
-    for blueprint in (accounts_blp, events_blp, programme_blp, registration_blp, checkin_blp):
+    for blueprint in (
+        accounts_blp,
+        events_blp,
+        programme_blp,
+        registration_blp,
+        matchmaking_blp,
+        b2b_profiles_blp,
+        checkin_blp,
+    ):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)
 

@@ -36,3 +36,7 @@ agenda_collecting = _signals.signal("agenda-collecting")
 # kwargs: actor (the User who changed it), changes ({field: [before, after]}). Receivers
 # record it in the same transaction (the caller commits).
 steering_standing_changed = _signals.signal("steering-standing-changed")
+
+# sender: a Registration that stopped being confirmed (cancelled, declined, waitlisted ...),
+# in the transaction that changed it. Receivers release what it held (B2B meetings, requests).
+registration_released = _signals.signal("registration-released")

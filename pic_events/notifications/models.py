@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import enum
 from datetime import datetime
 
@@ -33,3 +34,14 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the message is about ("registration:42"), so it is forgotten with that thing.
     topic: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # Files sent with the message: [{"filename", "mimetype", "content" (base64)}]; a
+    # "text/calendar; method=..." part is an invitation calendars act on.
+    attachments: Mapped[list | None] = mapped_column(sa.JSON, default=list)
+
+    def add_attachment(self, filename: str, mimetype: str, content: bytes) -> None:
+        part = {
+            "filename": filename,
+            "mimetype": mimetype,
+            "content": base64.b64encode(content).decode("ascii"),
+        }
+        self.attachments = [*(self.attachments or []), part]

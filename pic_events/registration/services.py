@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.agenda.services import registration_of
+from pic_events.core import signals
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, ServiceValidationError
 from pic_events.events.models import ALL_CATEGORIES, Event
@@ -372,6 +373,8 @@ def _set_status(registration: Registration, status: Status) -> dict[str, list[An
     registration.waitlisted_at = utcnow() if status == Status.WAITLISTED else None
     if status not in HOLDING_STATUSES:
         session_choices.release_choices(registration)
+    if before == Status.CONFIRMED and status != Status.CONFIRMED:
+        signals.registration_released.send(registration)
     return {"status": [before, status.value]}
 
 

@@ -1,0 +1,68 @@
+"""Reading meetings: a person's meetings (for My meetings, My agenda, the feed, the PDF)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from pic_events.accounts.models import User
+from pic_events.agenda.services import AgendaEntry
+from pic_events.events.models import Event
+from pic_events.extensions import db
+from pic_events.matchmaking.models import Meeting, MeetingSeat, MeetingStatus
+from pic_events.registration.models import Registration
+
+
+def meetings_of(registration: Registration, *, include_cancelled: bool = False) -> list[Meeting]:
+    """The person's meetings in time order, with their slot, table, room and people loaded
+    (a fixed number of queries whatever their number)."""
+    query = (
+        sa.select(Meeting)
+        .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id)
+        .where(MeetingSeat.registration_id == registration.id)
+        .options(
+            selectinload(Meeting.seats)
+            .joinedload(MeetingSeat.registration)
+            .joinedload(Registration.user)
+            .joinedload(User.organisation),
+            selectinload(Meeting.request),
+        )
+    )
+    if not include_cancelled:
+        query = query.where(Meeting.status == MeetingStatus.CONFIRMED)
+    meetings = list(db.session.scalars(query).unique())
+    return sorted(meetings, key=lambda m: (m.slot.starts_at, m.id))
+
+
+def meeting_title(meeting: Meeting, registration: Registration) -> str:
+    """ "B2B meeting: Ana García (Agrobio)", as the agenda, the feed and the PDF say it."""
+    names = []
+    for other in meeting.others(registration.id):
+        organisation = (
+            other.user.organisation.name if other.user and other.user.organisation else ""
+        )
+        names.append(
+            f"{other.display_name} ({organisation})" if organisation else other.display_name
+        )
+    return _("B2B meeting: %(names)s", names=", ".join(names))
+
+
+def meeting_entries(registration: Registration, *, event: Event, **_kw) -> list[AgendaEntry]:
+    """agenda_collecting: my live B2B meetings."""
+    entries = []
+    for meeting in meetings_of(registration):
+        table = meeting.table
+        entries.append(
+            AgendaEntry(
+                starts_at=meeting.slot.starts_at,
+                ends_at=meeting.slot.ends_at,
+                title=meeting_title(meeting, registration),
+                kind="b2b_meeting",
+                kind_label=_("B2B meeting"),
+                room=table.room.name if table.room else None,
+                location=_("Table %(table)s", table=table.label),
+                meeting=meeting,
+            )
+        )
+    return entries
