@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pic_events.accounts.models import User
 from pic_events.core.types import utcnow
@@ -129,3 +129,34 @@ def by_cluster(registrations: Iterable[Registration]) -> list[tuple[str, list[Re
         groups.setdefault(cluster.name if cluster else "", []).append(registration)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == "", item[0].casefold()))
     return [(name, sorted(rows, key=family_key)) for name, rows in ordered]
+
+
+def table_plan(event: Event):
+    """The event's slots, tables and live meetings with their people: four queries."""
+    from pic_events.documents.tables import TablePlan
+    from pic_events.matchmaking.models import B2BTable, Meeting, MeetingSeat, MeetingStatus, Slot
+
+    slots = db.session.scalars(
+        sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id)
+    ).all()
+    tables = db.session.scalars(
+        sa.select(B2BTable)
+        .where(B2BTable.event_id == event.id)
+        .order_by(B2BTable.position, B2BTable.label, B2BTable.id)
+    ).all()
+    meetings = (
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.event_id == event.id, Meeting.status == MeetingStatus.CONFIRMED.value)
+            .options(
+                selectinload(Meeting.seats)
+                .joinedload(MeetingSeat.registration)
+                .joinedload(Registration.user)
+                .joinedload(User.organisation)
+                .joinedload(Organisation.cluster)
+            )
+        )
+        .unique()
+        .all()
+    )
+    return TablePlan(slots=slots, tables=tables, meetings=meetings)

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
+from pic_events.accounts import services as accounts
 from pic_events.accounts.auth import organiser_required
+from pic_events.agenda.services import agenda_entries, registration_of
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, NotFoundError
 from pic_events.documents import services
+from pic_events.documents.agenda import render_agenda
 from pic_events.documents.badges import DEFAULT_LAYOUT, LAYOUTS, render_badges
 from pic_events.documents.participants import render_participant_list
 from pic_events.documents.programme import render_programme
+from pic_events.documents.tables import render_table_plan, render_table_sheets
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.programme import services as programme_services
 from pic_events.registration import checkin
-from pic_events.registration.models import CATEGORY_LABELS
+from pic_events.registration.models import CATEGORY_LABELS, HOLDING_STATUSES
 
 bp = Blueprint("documents", __name__)
 
@@ -96,6 +100,47 @@ def programme_pdf(slug: str):
     days = programme_services.by_day(sessions, event.timezone)
     pdf = render_programme(event, days, generated_at=utcnow())
     return pdf_response(pdf, f"{event.slug}-programme.pdf", private=not event.programme_published)
+
+
+# --- my agenda (the registered participant) ---------------------------------------------
+
+
+@bp.get("/events/<slug>/my-agenda.pdf")
+@login_required
+def my_agenda_pdf(slug: str):
+    """Only ever the agenda of the person asking: there is no id to change in the URL."""
+    event = _event(slug)
+    registration = registration_of(event, current_user)
+    if registration is None or registration.status not in HOLDING_STATUSES:
+        raise NotFoundError(_("You are not registered for this event."))
+    entries = agenda_entries(event, registration)
+    pdf = render_agenda(
+        event,
+        registration,
+        programme_services.by_day(entries, event.timezone),
+        calendar_url=accounts.calendar_url(current_user),
+        generated_at=utcnow(),
+    )
+    return pdf_response(pdf, f"{event.slug}-my-agenda.pdf")
+
+
+# --- B2B table plan and table sheets (organisers) ----------------------------------------
+
+
+@bp.get("/organiser/events/<slug>/table-plan.pdf")
+@organiser_required
+def table_plan_pdf(slug: str):
+    event = _event(slug)
+    pdf = render_table_plan(event, services.table_plan(event), generated_at=utcnow())
+    return pdf_response(pdf, f"{event.slug}-table-plan.pdf")
+
+
+@bp.get("/organiser/events/<slug>/table-sheets.pdf")
+@organiser_required
+def table_sheets_pdf(slug: str):
+    event = _event(slug)
+    pdf = render_table_sheets(event, services.table_plan(event), generated_at=utcnow())
+    return pdf_response(pdf, f"{event.slug}-table-sheets.pdf")
 
 
 # --- check-in desk (organisers) ---------------------------------------------------------
