@@ -12,16 +12,21 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def main() -> int:
-    from benchmarks import scheduler
+    from benchmarks import documents, scheduler
 
     print("B2B scheduler (10 s limit, xlarge 30 s): placed weight against the proven bound,")
     print("idle gaps against the greedy baseline (first slot that fits)")
     scheduler_rows = scheduler.run()
     scheduler.print_table(scheduler_rows)
+    print("\nPrinted documents (WeasyPrint) against its floor: a bare document with the same")
+    print("pages and QR codes; 1,000 badges, the demo programme, 200 My agenda requests")
+    document_rows = documents.run()
+    documents.print_table(document_rows)
     results = {
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "scheduler": scheduler_rows,
+        "documents": document_rows,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten {RESULTS}")

@@ -85,7 +85,7 @@ class Badge:
     band_text: str
     checkin_code: str
     qr: str
-    sizes: dict[str, float]
+    sizes: dict[str, str]  # CSS class suffixes: "21_5" is 21.5 pt
 
 
 def badge_for(registration: Registration, layout: Layout) -> Badge:
@@ -119,9 +119,13 @@ def badge_for(registration: Registration, layout: Layout) -> Badge:
     )
 
 
-def _fit(text: str, spec: tuple[float, float, float], *, bold: bool) -> float:
+def _fit(text: str, spec: tuple[float, float, float], *, bold: bool) -> str:
+    """The size as a CSS class suffix: 0.5 pt steps, rounded down ("21_5" for 21.5 pt)."""
     width, largest, smallest = spec
-    return fit_size(text, width, largest=largest, smallest=smallest, bold=bold)
+    size = max(
+        smallest, int(fit_size(text, width, largest=largest, smallest=smallest, bold=bold) * 2) / 2
+    )
+    return f"{size:g}".replace(".", "_")
 
 
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
@@ -137,5 +141,5 @@ def render_badges(event: Event, registrations: Iterable[Registration], layout: s
         event=event,
         layout=chosen,
         sheets=_chunks(badges, chosen.badges_per_page),
-        badges=badges,
+        sizes=sorted({size for badge in badges for size in badge.sizes.values()}),
     )
