@@ -19,6 +19,7 @@
   var input = document.getElementById("desk-code");
   var lastScan = { code: null, at: 0 };
   var syncing = false;
+  var sentSinceOffline = false;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -178,6 +179,7 @@
       showOffline();
       return;
     }
+    sentSinceOffline = true;
     syncing = true;
     var item = items[0];
     post(item).then(function (outcome) {
@@ -187,6 +189,12 @@
         return;
       }
       writeQueue(readQueue().filter(function (other) { return other.code !== item.code; }));
+      if (!readQueue().length && sentSinceOffline) {
+        sentSinceOffline = false;
+        if (resultBox.querySelector(".alert-warning")) {
+          showNotice(strings.synced);
+        }
+      }
       if (outcome.ok) {
         showCounts(outcome.data);
         if (outcome.data.first_scan) {
