@@ -121,7 +121,7 @@ def meeting_ics(meeting_id: int):
 def personal_feed(token: str):
     user = services.user_for_token(token)
     if user is None:
-        return Response("Not found\n", status=404, mimetype="text/plain")
+        abort(404)  # the app's usual 404, the same for a malformed, unknown or reset token
     body = services.personal_calendar(user)
     return _feed_response(body, f"user:{user.id}", filename="pic-meetings.ics", private=True)
 
