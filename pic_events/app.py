@@ -112,6 +112,7 @@ def _connect_signals() -> None:
 
     Connecting twice is harmless: blinker keeps one connection per receiver."""
     from pic_events.accounts import privacy as account_privacy
+    from pic_events.calendar import privacy as calendar_privacy
     from pic_events.calendar import services as calendar
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meetings
@@ -132,6 +133,8 @@ def _connect_signals() -> None:
     signals.personal_data_exported.connect(mail_privacy.export_mail)
     signals.registration_anonymising.connect(registration_mails.forget_mail)
     signals.account_deleting.connect(mail_privacy.forget_mail_to)
+    signals.personal_data_exported.connect(calendar_privacy.export_calendar)
+    signals.account_deleting.connect(calendar_privacy.forget_feed)
     signals.steering_standing_changed.connect(audit.record_standing_change)
     # Calendar files in mails: the invitation of a meeting, the chosen sessions.
     meeting_mails.attach_to_meeting_mails(calendar.meeting_invite_parts)

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from pic_events.accounts.cli import commands as accounts_commands
+    from pic_events.calendar.cli import commands as calendar_commands
     from pic_events.demo.cli import commands as demo_commands
     from pic_events.matchmaking.cli import commands as matchmaking_commands
     from pic_events.notifications.cli import commands as notifications_commands
@@ -15,6 +16,7 @@ def register(app: Flask) -> None:
 
     for command in (
         *accounts_commands,
+        *calendar_commands,
         *demo_commands,
         *matchmaking_commands,
         *notifications_commands,

@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import segno
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from pic_events.accounts.auth import organiser_required
 from pic_events.agenda.services import registration_of
-from pic_events.calendar import builders, services
+from pic_events.calendar import builders, reminders, services
 from pic_events.calendar.builders import MeetingItem
+from pic_events.calendar.forms import ReminderForm
 from pic_events.core.types import utcnow
 from pic_events.events import services as event_services
 from pic_events.extensions import db
@@ -138,6 +140,35 @@ def reset():
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect(url_for("accounts.profile"))
+
+
+# --- organisers: the reminder mail -------------------------------------------------------
+
+
+@bp.route("/organiser/events/<slug>/reminder", methods=["GET", "POST"])
+@organiser_required
+def reminder_settings(slug: str):
+    event = event_services.visible_event(slug, current_user)
+    days = reminders.reminder_days(event, reminders.settings_of(event))
+    form = ReminderForm(data={"enabled": days is not None, "days": days if days is not None else 3})
+    if form.validate_on_submit():
+        if form.enabled.data and form.days.data is None:
+            form.days.errors = [_("Say how many days before (0 to 60).")]
+        else:
+            reminders.set_reminder_days(event, form.days.data if form.enabled.data else None)
+            flash(_("Reminder settings saved."), "success")
+            return redirect(url_for("calendar.reminder_settings", slug=event.slug))
+    window = None
+    if days is not None:
+        window = reminders.reminder_window(event, days)[0]
+    return render_template(
+        "calendar/reminder_settings.html",
+        event=event,
+        form=form,
+        days=days,
+        window=window,
+        programme_url=f"{services.site().base_url}/events/{event.slug}/programme.ics",
+    )
 
 
 # --- for the templates ---------------------------------------------------------------------
