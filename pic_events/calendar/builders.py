@@ -201,7 +201,8 @@ def meeting_event(
             attendee = _address(person.user.email, person.display_name)
             attendee.params["ROLE"] = "REQ-PARTICIPANT"
             attendee.params["CUTYPE"] = "INDIVIDUAL"
-            attendee.params["PARTSTAT"] = "ACCEPTED" if not cancelled else "DECLINED"
+            if not cancelled:
+                attendee.params["PARTSTAT"] = "ACCEPTED"  # both agreed: nothing to answer
             attendee.params["RSVP"] = "FALSE"
             vevent.add("attendee", attendee, encode=0)
     return vevent
