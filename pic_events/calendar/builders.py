@@ -33,10 +33,12 @@ GOOGLE_URL = "https://calendar.google.com/calendar/render"
 
 @dataclass(frozen=True)
 class Site:
-    """Where the calendar comes from: the host in UIDs and the base of the links."""
+    """Where the calendar comes from: the host in UIDs, the base of the links, and the
+    ORGANIZER (name, address) every event names (RFC 5546 asks for one in PUBLISH too)."""
 
     base_url: str
     host: str
+    organizer: tuple[str, str] = ("PIC Meetings", "noreply@pic.example")
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ def session_event(session: ProgrammeSession, site: Site, *, stamp: datetime) -> 
     vevent.add("categories", [session.kind_label])
     vevent.add("status", "CONFIRMED")
     vevent.add("transp", "OPAQUE")
+    vevent.add("organizer", _address(site.organizer[1], site.organizer[0]))
     return vevent
 
 
@@ -169,10 +172,10 @@ def meeting_event(
     site: Site,
     *,
     stamp: datetime,
-    organizer: tuple[str, str] | None = None,
+    attendees: bool = False,
 ) -> Event:
-    """One meeting: the same UID in the feed and in every mail, SEQUENCE from the meeting.
-    `organizer` (name, address) adds ORGANIZER and an ATTENDEE per person (for invites)."""
+    """One meeting: the same UID in the feed and in every mail, SEQUENCE from the meeting;
+    with `attendees` (invitations) an ATTENDEE per person."""
     meeting = item.meeting
     event = meeting.event
     vevent = Event()
@@ -191,9 +194,8 @@ def meeting_event(
     vevent.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     if meeting.updated_at is not None:
         vevent.add("last-modified", _utc(meeting.updated_at))
-    if organizer is not None:
-        name, address = organizer
-        vevent.add("organizer", _address(address, name))
+    vevent.add("organizer", _address(site.organizer[1], site.organizer[0]))
+    if attendees:
         for seat in meeting.seats:
             person = seat.registration
             if person.user is None:
@@ -313,14 +315,13 @@ def meeting_invite(
     site: Site,
     *,
     method: str,
-    organizer: tuple[str, str],
     stamp: datetime,
 ) -> bytes:
     """An iTIP message (RFC 5546) for a mail: REQUEST when booked or moved, CANCEL when
     cancelled; ORGANIZER the event's address, an ATTENDEE per person."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unknown iTIP method {method!r}")
-    vevent = meeting_event(item, site, stamp=stamp, organizer=organizer)
+    vevent = meeting_event(item, site, stamp=stamp, attendees=True)
     if method == "CANCEL":
         vevent["status"] = "CANCELLED"
     return _calendar([vevent], method=method)

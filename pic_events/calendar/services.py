@@ -42,7 +42,7 @@ CONFIRMING_KINDS = ("confirmed", "approved", "promoted")
 
 def site() -> Site:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return Site(base_url=base, host=urlsplit(base).hostname or "localhost")
+    return Site(base_url=base, host=urlsplit(base).hostname or "localhost", organizer=organizer())
 
 
 # --- the personal feed's address ---------------------------------------------------------
@@ -219,9 +219,7 @@ def meeting_invite_parts(
     """matchmaking.mails hook: the iTIP part of a meeting's mail (REQUEST or CANCEL)."""
     others = [other.id for other in meeting.others(registration.id)]
     item = MeetingItem(meeting, registration, profile_summaries(others))
-    body = builders.meeting_invite(
-        item, site(), method=method, organizer=organizer(), stamp=utcnow()
-    )
+    body = builders.meeting_invite(item, site(), method=method, stamp=utcnow())
     filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
     return [(filename, f"text/calendar; method={method}; charset=utf-8", body)]
 

@@ -9,6 +9,12 @@ import re
 import icalendar
 import vobject
 
+# RFC 5546: what each method's VEVENT must carry.
+REQUIRED = {
+    "PUBLISH": ("DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID"),
+    "REQUEST": ("ATTENDEE", "DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID"),
+    "CANCEL": ("ATTENDEE", "DTSTAMP", "ORGANIZER", "SEQUENCE", "UID"),
+}
 TIME_PROPERTIES = ("DTSTART", "DTEND", "DTSTAMP", "LAST-MODIFIED", "CREATED", "RECURRENCE-ID")
 
 
@@ -54,6 +60,11 @@ def check_ics(body: bytes) -> icalendar.Calendar:
     assert used <= defined, f"TZID without VTIMEZONE: {used - defined}"
     for tzid in used:
         assert "/" in tzid and not tzid.upper().startswith("GMT"), f"not an IANA TZID: {tzid}"
+    method = str(calendar["METHOD"])
+    for vevent in calendar.walk("VEVENT"):
+        missing = [name for name in REQUIRED[method] if name not in vevent]
+        assert not missing, f"{method} VEVENT without {missing}"
+        assert vevent.decoded("DTEND") > vevent.decoded("DTSTART")
     uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
     assert len(uids) == len(set(uids)), "UIDs repeat"
     # vobject sees the same events.
