@@ -269,3 +269,21 @@ def test_the_feed_takes_a_fixed_number_of_queries(client, app):
     print(f"feed: {few_queries} queries for 6 entries, {many_queries} for 55")
     assert few_queries == many_queries
     assert many_queries <= 15
+
+
+def test_someone_registered_nowhere_gets_an_empty_valid_feed(client, app):
+    user = make_user()
+    response = _feed(client, user)
+    assert response.status_code == 200
+    calendar = check_ics(response.data)
+    assert calendar.walk("VEVENT") == [] and calendar.walk("VTIMEZONE") == []
+    head = client.head(f"/calendar/{user.calendar_token}.ics")
+    assert head.status_code == 200 and head.headers["ETag"] == response.headers["ETag"]
+
+
+def test_a_waitlisted_or_cancelled_registration_adds_nothing(client, app):
+    event, ana, _ben, ana_reg, ben_reg, _ = _b2b_world()
+    ana_reg.status = "waitlisted"
+    db.session.commit()
+    calendar = check_ics(_feed(client, ana).data)
+    assert calendar.walk("VEVENT") == []
