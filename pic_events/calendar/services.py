@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -152,14 +153,15 @@ def personal_feed(user: User, now: datetime | None = None) -> PersonalFeed:
 
 def personal_calendar(user: User, now: datetime | None = None) -> bytes:
     feed = personal_feed(user, now)
-    return builders.personal_calendar(
-        _("PIC Meetings: %(name)s", name=user.name),
-        feed.sessions,
-        feed.meetings,
-        site(),
-        stamp=user.created_at or utcnow(),
-        timezone=feed.timezone,
-    )
+    with force_locale(user.locale or "en"):  # the owner's language, whoever fetches it
+        return builders.personal_calendar(
+            _("PIC Meetings: %(name)s", name=user.name),
+            feed.sessions,
+            feed.meetings,
+            site(),
+            stamp=user.created_at or utcnow(),
+            timezone=feed.timezone,
+        )
 
 
 def programme_calendar(event: Event, user: User | None) -> tuple[bytes, str] | None:
@@ -219,7 +221,8 @@ def meeting_invite_parts(
     """matchmaking.mails hook: the iTIP part of a meeting's mail (REQUEST or CANCEL)."""
     others = [other.id for other in meeting.others(registration.id)]
     item = MeetingItem(meeting, registration, profile_summaries(others))
-    body = builders.meeting_invite(item, site(), method=method, stamp=utcnow())
+    with force_locale(_locale(registration)):
+        body = builders.meeting_invite(item, site(), method=method, stamp=utcnow())
     filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
     return [(filename, f"text/calendar; method={method}; charset=utf-8", body)]
 
@@ -240,5 +243,10 @@ def chosen_sessions_parts(registration: Registration) -> list[tuple[str, str, by
     )
     if not sessions:
         return []
-    body = builders.sessions_calendar(event, sessions, site(), stamp=utcnow())
+    with force_locale(_locale(registration)):
+        body = builders.sessions_calendar(event, sessions, site(), stamp=utcnow())
     return [("my-sessions.ics", "text/calendar; charset=utf-8", body)]
+
+
+def _locale(registration: Registration) -> str:
+    return (registration.user.locale if registration.user else None) or "en"
