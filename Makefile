@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench migrate assets messages clean
+.PHONY: run test lint format bench migrate assets messages translations check-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,9 +51,17 @@ assets:
 	npm install --no-audit --no-fund
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js pic_events/static/vendor/bootstrap/
 
-# Extract the strings to translate (French comes next).
-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o pic_events/translations/messages.pot .
+# Translations: extract the strings (.pot), merge them into each language's .po, compile the
+# .mo (committed: a fresh clone speaks French). New strings come in untranslated; fill their
+# msgstr in pic_events/translations/fr/LC_MESSAGES/messages.po and run it again.
+translations: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py update
+
+messages: translations
+
+# Lists every missing, fuzzy or stale translation (tests/test_translations.py runs it too).
+check-translations: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
