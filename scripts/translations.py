@@ -2,6 +2,13 @@
 
     python scripts/translations.py update  # make translations: .pot, .po merged, .mo compiled
     python scripts/translations.py check   # exit 1 and list what is missing, fuzzy or stale
+    python scripts/translations.py todo [fr] > todo.tsv  # what to translate, one per line
+    python scripts/translations.py fill todo.tsv [fr]    # put the translations in, compile
+
+todo.tsv has one string a line: the English, a tab, then the French (empty, or a fuzzy
+guess to check); a plural string has two French forms, singular and plural, each after a
+tab. Line breaks are written \\n. `fill` puts French no-break spaces before : ; ! ? and
+inside « », clears the fuzzy flags of the lines it fills and compiles the .mo.
 
 The French catalogue is pic_events/translations/fr/LC_MESSAGES/messages.po; its compiled
 messages.mo is committed, so a fresh clone speaks French without a build step (the check
@@ -152,6 +159,69 @@ def _stale_mo(language: str, catalog: Catalog) -> list[str]:
     return []
 
 
+def _po_path(language: str) -> Path:
+    return DIRECTORY / language / "LC_MESSAGES" / "messages.po"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), text)
+
+
+def french_typography(text: str) -> str:
+    text = re.sub(r"«\s*", "«\u00a0", text)
+    text = re.sub(r"\s*»", "\u00a0»", text)
+    text = re.sub(r"[ \u00a0\u202f]+:", "\u00a0:", text)
+    return re.sub(r"[ \u00a0\u202f]+([;!?])", "\u202f\\1", text)
+
+
+def todo(language: str = "fr") -> list[str]:
+    """The untranslated and fuzzy strings as todo.tsv lines."""
+    lines = []
+    for message in _load(_po_path(language)):
+        if not message.id or (all(_strings(message)) and not message.fuzzy):
+            continue
+        ids, strings = _ids(message), _strings(message)
+        guess = strings if message.fuzzy else ("",) * len(strings)
+        lines.append("\t".join(_escape(text) for text in (ids[0], *guess)))
+    return lines
+
+
+def fill(tsv: Path, language: str = "fr") -> int:
+    """Put the translations of a todo.tsv into the .po (by English text), then compile."""
+    from babel.messages.pofile import write_po
+
+    path = _po_path(language)
+    catalog = _load(path)
+    messages = {_ids(m)[0]: m for m in catalog if m.id}
+    filled = 0
+    for number, line in enumerate(tsv.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        english, *french = (_unescape(part) for part in line.split("\t"))
+        message = messages.get(english)
+        if message is None:
+            print(f"line {number}: not in {path.name}: {english!r}")
+            continue
+        if not all(text.strip() for text in french):
+            continue
+        forms = len(_strings(message))
+        if len(french) != forms:
+            print(f"line {number}: {forms} French form(s) wanted, {len(french)} given")
+            continue
+        french = [french_typography(text) for text in french]
+        message.string = tuple(french) if forms > 1 else french[0]
+        message.flags.discard("fuzzy")
+        filled += 1
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=0)
+    compile_language(language)
+    return filled
+
+
 def main(argv: list[str]) -> int:
     if argv[1:] == ["update"]:
         update()
@@ -162,6 +232,14 @@ def main(argv: list[str]) -> int:
             print(problem)
         print(f"{len(problems)} translation problem(s)" if problems else "translations complete")
         return 1 if problems else 0
+    if argv[1:2] == ["todo"] and len(argv) <= 3:
+        print("\n".join(todo(*argv[2:])))
+        return 0
+    if argv[1:2] == ["fill"] and len(argv) in (3, 4):
+        print(f"{fill(Path(argv[2]), *argv[3:])} string(s) filled")
+        for problem in check():
+            print(problem)
+        return 0
     print(__doc__)
     return 2
 
