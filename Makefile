@@ -50,6 +50,8 @@ migrate: $(VENV)/.runtime
 assets:
 	npm install --no-audit --no-fund
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js pic_events/static/vendor/bootstrap/
+	mkdir -p pic_events/static/vendor/axe
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE pic_events/static/vendor/axe/
 
 # Translations: extract the strings (.pot), merge them into each language's .po, compile the
 # .mo (committed: a fresh clone speaks French). New strings come in untranslated; fill their

@@ -111,3 +111,15 @@ def test_a_members_switch_needs_the_csrf_token_a_visitors_does_not(app, client):
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     client.post("/language", data={"locale": "fr", "csrf_token": token})
     assert db.session.get(User, user.id).locale == "fr"
+
+
+def test_numbers_follow_the_language(app):
+    from flask_babel import force_locale
+
+    from pic_events.core.templating import number
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert number(1250.5) == "1,250.5"
+        with force_locale("fr"):
+            assert number(1250.5) == "1\u202f250,5"
