@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench migrate assets messages translations check-translations clean
+.PHONY: run test lint format bench migrate assets messages translations check-translations chromium browser-test screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,18 @@ format: $(VENV)/.dev
 
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile -ra
+
+# Debian's Chromium for the browser tests (root and apt; .ci/run calls it too).
+chromium:
+	scripts/install-chromium.sh
+
+# The browser tests alone (make test runs them too).
+browser-test: $(VENV)/.dev
+	$(BIN)/pytest tests/browser -p no:randomly -ra
+
+# docs/screenshots/*.png: the main pages at 390 and 1200 px, in English and French.
+screenshots: $(VENV)/.dev
+	$(BIN)/python scripts/screenshots.py
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks
