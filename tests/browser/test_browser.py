@@ -1,6 +1,10 @@
-"""Journeys in a real browser, as people make them: an organiser sets up a meeting and handles
-a registration; a new member signs up, registers for the demo meeting and builds an agenda, on
-a desktop in English and on a phone in French."""
+"""The app in a real browser (headless Chromium, see conftest.py), as people use it: an
+organiser sets up a meeting and handles a registration; a new member signs up, registers for
+the demo meeting and builds an agenda, on a desktop in English and on a phone in French; and
+no serious or critical axe-core violation on the main pages.
+
+One module, so that `make test` (xdist --dist loadfile) runs one Chromium at a time.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import itertools
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -178,10 +183,75 @@ def test_a_new_member_signs_up_registers_and_builds_an_agenda(new_page, live_app
 
 
 def test_the_same_journey_on_a_phone_in_french(new_page, live_app):
-    page = new_page(width=360, height=740, locale="fr-FR")
+    """A Portuguese browser (a language the site does not offer: English), switched to French
+    in the phone's collapsed menu before signing up."""
+    page = new_page(width=360, height=740, locale="pt-PT")
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("button", name=re.compile("Français")).click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
     _member_journey(page, live_app, french=True)
     # Phone-first: nothing wider than the screen, tap targets about 44 px high.
     page.goto(f"/events/{DEMO}/programme")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     button = page.get_by_role("button", name=re.compile("^Choisir ")).filter(visible=True).first
     assert button.bounding_box()["height"] >= 40
+
+
+# The journeys above scan the sign-up, registration, programme, My agenda and organiser
+# dashboard pages on their way (desktop in English, phone in French); these scan the rest.
+# After the B2B, calendar, print and consortia merges, add their pages here, one line each:
+#     "/events/pic-2027/participants", "/events/pic-2027/meetings", ...
+
+
+@pytest.mark.parametrize("width", [pytest.param(1200, id="desktop"), pytest.param(360, id="phone")])
+def test_public_pages_are_accessible(new_page, width):
+    page = new_page(width=width, height=740)
+    for path in ["/", f"/events/{DEMO}", f"/events/{DEMO}/programme", "/login"]:
+        page.goto(path)
+        assert_accessible(page)
+
+
+def test_member_pages_are_accessible(new_page, base_url):
+    page = new_page(width=360, height=740)
+    log_in(page, base_url, "member07@pic.example", MEMBER_PASSWORD)
+    for path in [
+        f"/events/{DEMO}/programme",
+        f"/events/{DEMO}/registration",
+        f"/events/{DEMO}/registration/edit",
+        f"/events/{DEMO}/my-agenda",
+        "/my/registrations",
+        "/profile",
+    ]:
+        page.goto(path)
+        assert_accessible(page)
+
+
+def test_organiser_pages_are_accessible(new_page, base_url):
+    page = new_page()
+    log_in(page, base_url, *ORGANISER)
+    for path in [
+        "/organiser/events",
+        f"/organiser/events/{DEMO}/programme",
+        f"/organiser/events/{DEMO}/questions",
+        f"/organiser/events/{DEMO}/registration-settings",
+        "/organiser/events/new",
+    ]:
+        page.goto(path)
+        assert_accessible(page)
+
+
+def test_a_form_with_errors_ties_them_to_their_fields(page, base_url):
+    page.goto("/signup")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    invalid = page.locator("input.is-invalid, select.is-invalid, textarea.is-invalid")
+    assert invalid.count() > 0
+    for i in range(invalid.count()):
+        field = invalid.nth(i)
+        assert field.get_attribute("aria-invalid") == "true"
+        described = (field.get_attribute("aria-describedby") or "").split()
+        texts = [page.locator(f"#{ident}").inner_text() for ident in described]
+        assert any(text.strip() for text in texts), f"{field.get_attribute('name')}: no error tied"
+    assert_accessible(page)
