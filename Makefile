@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench migrate assets messages translations check-translations chromium browser-test screenshots clean
+.PHONY: run test lint format bench migrate assets messages translations translations-todo translations-fill check-translations chromium browser-test screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ translations: $(VENV)/.runtime
 	$(BIN)/python scripts/translations.py update
 
 messages: translations
+
+# After `make translations`: the strings still to translate, one a line (English TAB French),
+# written to translations-todo.tsv; fill the French column, then `make translations-fill`.
+translations-todo: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py todo > translations-todo.tsv
+	@echo "$$(wc -l < translations-todo.tsv) string(s) to translate in translations-todo.tsv"
+
+translations-fill: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py fill translations-todo.tsv
 
 # Lists every missing, fuzzy or stale translation (tests/test_translations.py runs it too).
 check-translations: $(VENV)/.runtime
