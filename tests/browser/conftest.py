@@ -30,7 +30,7 @@ ORGANISER = ("organiser@pic.example", "organiser")
 MEMBER_PASSWORD = "member"
 
 
-def _skip_reason() -> str | None:
+def skip_reason() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -43,7 +43,7 @@ def _skip_reason() -> str | None:
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """The app with the demo meeting seeded, on a fresh SQLite file."""
-    reason = _skip_reason()
+    reason = skip_reason()
     if reason:
         pytest.skip(reason)
     from pic_events import create_app

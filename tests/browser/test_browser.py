@@ -15,10 +15,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import expect
 
-from tests.browser.conftest import MEMBER_PASSWORD, ORGANISER
+from tests.browser.conftest import MEMBER_PASSWORD, ORGANISER, skip_reason
 from tests.browser.helpers import assert_accessible, first_link, last_mail_to, log_in
+
+if skip_reason():
+    pytest.skip(skip_reason(), allow_module_level=True)
+
+from playwright.sync_api import expect  # noqa: E402
 
 DEMO = "pic-2027"
 _numbers = itertools.count(1)
