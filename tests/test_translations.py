@@ -41,3 +41,36 @@ def test_the_check_finds_a_missing_string(translations, tmp_path, monkeypatch):
         write_po(handle, catalog)
     monkeypatch.setattr(translations, "POT", pot)
     assert any(repr(dropped) in problem for problem in translations.check())
+
+
+def test_todo_lists_what_is_missing_and_fill_puts_it_in(translations, tmp_path, monkeypatch):
+    """The lead's round trip after a merge: todo -> French typed in a TSV -> fill -> compiled."""
+    import shutil
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po, write_po
+
+    directory = tmp_path / "translations"
+    shutil.copytree(translations.DIRECTORY, directory)
+    monkeypatch.setattr(translations, "DIRECTORY", directory)
+    po = directory / "fr" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog["Change the language:"].string = ""
+    catalog["%(num)d seat"].string = ("", "")
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+
+    assert translations.todo() == ["Change the language:\t", "%(num)d seat\t\t"]
+    tsv = tmp_path / "todo.tsv"
+    tsv.write_text(
+        "Change the language:\tChanger de langue :\n"
+        "%(num)d seat\t%(num)d place assise\t%(num)d places assises\n",
+        encoding="utf-8",
+    )
+    assert translations.fill(tsv) == 2
+    assert translations.todo() == []
+    with (directory / "fr" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        compiled = read_mo(handle)
+    assert compiled["Change the language:"].string == "Changer de langue\u00a0:"
+    assert compiled["%(num)d seat"].string == ["%(num)d place assise", "%(num)d places assises"]

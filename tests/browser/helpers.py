@@ -39,6 +39,14 @@ def assert_accessible(page) -> None:
     assert not violations, f"{page.url} has accessibility violations:\n{report}"
 
 
+def assert_fits_the_screen(page) -> None:
+    """Nothing wider than the viewport: no sideways scrolling on a phone."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} is {overflow} px wider than the screen"
+
+
 def last_mail_to(app, address: str):
     from pic_events.extensions import db
     from pic_events.notifications.models import OutboxMessage

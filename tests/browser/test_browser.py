@@ -17,7 +17,13 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import MEMBER_PASSWORD, ORGANISER, skip_reason
-from tests.browser.helpers import assert_accessible, first_link, last_mail_to, log_in
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_fits_the_screen,
+    first_link,
+    last_mail_to,
+    log_in,
+)
 
 if skip_reason():
     pytest.skip(skip_reason(), allow_module_level=True)
@@ -114,6 +120,7 @@ def _member_journey(page, live_app, *, french: bool) -> None:
     page.goto("/signup")
     expect(page.locator("h1")).to_have_text(t["signup"])
     assert_accessible(page)
+    assert_fits_the_screen(page)
     page.locator("input[name=name]").fill("Ana Ribeiro")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill("a long enough password")
@@ -133,6 +140,7 @@ def _member_journey(page, live_app, *, french: bool) -> None:
 
     page.goto(f"/events/{DEMO}/register")
     assert_accessible(page)
+    assert_fits_the_screen(page)
     page.get_by_role("group", name=t["dinner"]).get_by_label(t["yes"], exact=True).check()
     page.get_by_label("Horizon Europe: building a winning consortium").check()
     page.get_by_label(t["consent"]).check()
@@ -141,6 +149,7 @@ def _member_journey(page, live_app, *, french: bool) -> None:
 
     page.goto(f"/events/{DEMO}/programme")
     assert_accessible(page)
+    assert_fits_the_screen(page)
     visit = "Site visit: Terre des Sciences"
     page.get_by_role("button", name=re.compile(f"^{t['choose']} {re.escape(visit)}$")).filter(
         visible=True
@@ -154,6 +163,7 @@ def _member_journey(page, live_app, *, french: bool) -> None:
     expect(agenda).to_contain_text(visit)
     expect(agenda).to_contain_text("Europe/Paris")
     assert_accessible(page)
+    assert_fits_the_screen(page)
 
 
 ENGLISH = {
@@ -198,7 +208,7 @@ def test_the_same_journey_on_a_phone_in_french(new_page, live_app):
     _member_journey(page, live_app, french=True)
     # Phone-first: nothing wider than the screen, tap targets about 44 px high.
     page.goto(f"/events/{DEMO}/programme")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits_the_screen(page)
     button = page.get_by_role("button", name=re.compile("^Choisir ")).filter(visible=True).first
     assert button.bounding_box()["height"] >= 40
 
@@ -215,6 +225,7 @@ def test_public_pages_are_accessible(new_page, width):
     for path in ["/", f"/events/{DEMO}", f"/events/{DEMO}/programme", "/login"]:
         page.goto(path)
         assert_accessible(page)
+        assert_fits_the_screen(page)
 
 
 def test_member_pages_are_accessible(new_page, base_url):
@@ -230,6 +241,7 @@ def test_member_pages_are_accessible(new_page, base_url):
     ]:
         page.goto(path)
         assert_accessible(page)
+        assert_fits_the_screen(page)
 
 
 def test_organiser_pages_are_accessible(new_page, base_url):
