@@ -123,3 +123,20 @@ def test_numbers_follow_the_language(app):
             assert number(1250.5) == "1,250.5"
         with force_locale("fr"):
             assert number(1250.5) == "1\u202f250,5"
+
+
+def test_registration_mails_speak_the_members_language(client):
+    from tests.factories import api_auth
+
+    event = make_event(title="PIC 2027")
+    member = make_user(name="Luc")
+    member.locale = "fr"
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/events/{event.slug}/registrations",
+        json={"answers": {}, "consent": True},
+        headers={**api_auth(member), **ENGLISH},
+    )
+    assert response.status_code == 201, response.json
+    mail = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert mail.subject == "Inscription confirmée\u00a0: PIC 2027"
