@@ -110,6 +110,7 @@ def _connect_signals() -> None:
 
     Connecting twice is harmless: blinker keeps one connection per receiver."""
     from pic_events.accounts import privacy as account_privacy
+    from pic_events.consortia import privacy as consortia_privacy
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meetings
     from pic_events.notifications import privacy as mail_privacy
@@ -129,6 +130,9 @@ def _connect_signals() -> None:
     signals.registration_anonymising.connect(registration_mails.forget_mail)
     signals.account_deleting.connect(mail_privacy.forget_mail_to)
     signals.steering_standing_changed.connect(audit.record_standing_change)
+    signals.personal_data_exported.connect(consortia_privacy.export_ideas)
+    signals.account_deleting.connect(consortia_privacy.forget_on_account_deletion)
+    signals.registration_anonymising.connect(consortia_privacy.forget_messages)
 
 
 def _register_cli(app: Flask) -> None:

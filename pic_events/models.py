@@ -1,6 +1,7 @@
 """Import every module's models so that the metadata (and Alembic) sees all tables."""
 
 from pic_events.accounts.models import ApiToken, User
+from pic_events.consortia.models import ConsortiumMeeting, Idea, Interest, Role
 from pic_events.directory.models import Cluster, ClusterSector, Organisation
 from pic_events.events.models import Event
 from pic_events.matchmaking.models import (
@@ -40,6 +41,10 @@ __all__ = [
     "Slot",
     "Unavailability",
     "Cluster",
+    "ConsortiumMeeting",
+    "Idea",
+    "Interest",
+    "Role",
     "ClusterSector",
     "Event",
     "Organisation",
