@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from pic_events.accounts.views import bp as accounts_bp
     from pic_events.api import register_api
+    from pic_events.consortia.views import bp as consortia_bp
     from pic_events.directory.views import bp as directory_bp
     from pic_events.events.views import bp as events_bp
     from pic_events.main import bp as main_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(matchmaking_bp)
     app.register_blueprint(b2b_profiles_bp)
     app.register_blueprint(b2b_admin_bp)
+    app.register_blueprint(consortia_bp)
     register_api(app)
 
 

@@ -1082,3 +1082,40 @@ def statistics(event: Event) -> ConsortiaStats:
         .where(Idea.event_id == event.id, Meeting.status == "confirmed")
     )
     return stats
+
+
+# Pitch session ----------------------------------------------------------------------------
+
+
+def set_pitch(idea: Idea, position: int | None, minutes: int | None) -> Idea:
+    """The organiser puts the idea in the pitch session's running order (None: out of it)."""
+    idea.pitch_position = position
+    idea.pitch_minutes = minutes if position is not None else None
+    _commit()
+    return idea
+
+
+@dataclass
+class Pitch:
+    idea: Idea
+    number: int
+    starts_after: int  # minutes after the session's start
+    minutes: int
+
+
+DEFAULT_PITCH_MINUTES = 5
+
+
+def pitch_order(event: Event) -> list[Pitch]:
+    """The pitch session's running order, with when each pitch starts (in minutes)."""
+    ideas = db.session.scalars(
+        _idea_query()
+        .where(Idea.event_id == event.id, Idea.pitch_position.is_not(None))
+        .order_by(Idea.pitch_position, Idea.id)
+    ).unique()
+    pitches, elapsed = [], 0
+    for number, idea in enumerate(ideas, start=1):
+        minutes = idea.pitch_minutes or DEFAULT_PITCH_MINUTES
+        pitches.append(Pitch(idea, number, elapsed, minutes))
+        elapsed += minutes
+    return pitches
