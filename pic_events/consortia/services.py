@@ -67,7 +67,13 @@ from pic_events.directory.sectors import SECTORS, sector_name
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
-from pic_events.matchmaking.models import MatchProfile, Meeting, MeetingOrigin, Slot
+from pic_events.matchmaking.models import (
+    MatchProfile,
+    Meeting,
+    MeetingOrigin,
+    MeetingOutcome,
+    Slot,
+)
 from pic_events.matchmaking.settings import settings_of
 from pic_events.registration.models import Registration, RegistrationStatus
 
@@ -1060,6 +1066,8 @@ class ConsortiaStats:
     roles_filled: int = 0
     multinational: int = 0  # consortia with people from three or more countries
     meetings: int = 0
+    outcomes: int = 0  # reports after consortium meetings ("took place", rating)
+    cooperation: int = 0  # of which rated "cooperation possible"
     carried_over: int = 0
 
 
@@ -1081,6 +1089,14 @@ def statistics(event: Event) -> ConsortiaStats:
         .join(Idea, Idea.id == ConsortiumMeeting.idea_id)
         .where(Idea.event_id == event.id, Meeting.status == "confirmed")
     )
+    outcomes = db.session.execute(
+        sa.select(MeetingOutcome.rating)
+        .join(ConsortiumMeeting, ConsortiumMeeting.meeting_id == MeetingOutcome.meeting_id)
+        .join(Idea, Idea.id == ConsortiumMeeting.idea_id)
+        .where(Idea.event_id == event.id)
+    ).all()
+    stats.outcomes = len(outcomes)
+    stats.cooperation = sum(1 for (rating,) in outcomes if rating == "cooperation")
     return stats
 
 

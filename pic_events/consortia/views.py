@@ -22,6 +22,7 @@ from pic_events.consortia.forms import (
     RoleForm,
 )
 from pic_events.consortia.models import Idea, IdeaStatus
+from pic_events.core.countries import country_name
 from pic_events.core.templating import local_datetime
 from pic_events.core.validation import (
     Conflict,
@@ -140,6 +141,7 @@ def show(slug: str, idea_id: int):
         covered=services.countries_covered(idea),
         missing=services.missing_countries(idea),
         interest_form=InterestForm(),
+        my_country=services.person_country(access.registration),
         services=services,
     )
 
@@ -284,7 +286,7 @@ def _person_label(person: Registration) -> str:
         parts.append(organisation)
     country = services.person_country(person)
     if country:
-        parts.append(country)
+        parts.append(country_name(country))
     return " — ".join(parts)
 
 

@@ -95,3 +95,21 @@ def test_an_organiser_books_too(app):
         posted, make_organiser(), [p.id for p in partners], b2b_slots(event)[2].id
     )
     assert sorted(meeting.registration_ids) == sorted([lead.id, *(p.id for p in partners)])
+
+
+def test_statistics_count_consortium_meetings_and_their_outcomes(app):
+    from pic_events.matchmaking.models import MeetingOutcome
+
+    event = make_b2b_event(tables=1, seats=4)
+    posted, lead, partners, _ = _consortium(event, partners=2, pending=0)
+    meeting = services.book_meeting(posted, lead.user, [p.id for p in partners])
+    db.session.add(
+        MeetingOutcome(
+            meeting_id=meeting.id, registration_id=lead.id, took_place=True, rating="cooperation"
+        )
+    )
+    db.session.commit()
+    stats = services.statistics(event)
+    assert (stats.meetings, stats.outcomes, stats.cooperation) == (1, 1, 1)
+    booking.cancel(meeting, by=lead)
+    assert services.statistics(event).meetings == 0
