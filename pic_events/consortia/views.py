@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -373,6 +382,59 @@ def meeting(slug: str, idea_id: int):
         slots=slots,
         meetings=services.meetings_of_idea(idea),
     )
+
+
+def _person_line(person: Registration, role=None):
+    from pic_events.consortia.documents import PersonLine
+
+    role_text = ""
+    if role is not None:
+        role_text = role.kind_label + (f": {role.description}" if role.description else "")
+    return PersonLine(
+        name=person.display_name,
+        organisation=services.person_organisation(person),
+        country=country_name(services.person_country(person)),
+        role=role_text,
+    )
+
+
+@bp.get("/events/<slug>/ideas/<int:idea_id>/summary.pdf")
+@login_required
+def summary_pdf(slug: str, idea_id: int):
+    """The one-page summary for the pitch wall (details as the viewer may see them)."""
+    from pic_events.consortia.documents import PitchSummary, pitch_summary_pdf
+    from pic_events.consortia.mails import idea_url
+    from pic_events.core.templating import local_date
+    from pic_events.directory.sectors import sector_name
+
+    event = _event(slug)
+    idea, access = _idea(event, idea_id)
+    details = services.shows_details(idea, access)
+    covered = services.countries_covered(idea) if details else []
+    data = PitchSummary(
+        event_title=event.title,
+        title=idea.title,
+        call=idea.call,
+        deadline=local_date(idea.call_deadline, "long") if idea.call_deadline else "",
+        status=idea.status_label,
+        summary=idea.summary,
+        sectors=[sector_name(s) for s in idea.sectors or []],
+        keywords=list(idea.keywords or []) if details else [],
+        lead=_person_line(idea.lead),
+        partners=[_person_line(r.filled_by, r) for r in idea.filled_roles],
+        open_roles=[
+            r.kind_label
+            + (f": {r.description}" if details and r.description else "")
+            + (f" ({', '.join(country_name(c) for c in r.countries)})" if r.countries else "")
+            for r in idea.open_roles
+        ],
+        countries=[country_name(c) for c in covered],
+        url=idea_url(idea),
+        details=details,
+    )
+    response = Response(pitch_summary_pdf(data), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="idea-{idea.id}.pdf"'
+    return response
 
 
 # Organisers -------------------------------------------------------------------------------

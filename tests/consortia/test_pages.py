@@ -177,3 +177,17 @@ def test_the_organiser_sees_statistics_and_orders_pitches(app):
     member = app.test_client()
     login(member, person(event, "Cleo").user)
     assert member.get(url).status_code == 403
+
+
+def test_the_one_page_summary_is_a_pdf_of_one_page(app):
+    event = make_event()
+    ana, ben = person(event, "Łukasz", "PL"), person(event, "Zoé", "FR")
+    posted = idea(event, ana, title="Apple trials", summary="A long summary. " * 300)
+    join(posted.roles[0], ben)
+    client = app.test_client()
+    login(client, ben.user)
+    response = client.get(f"/events/{event.slug}/ideas/{posted.id}/summary.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and b"/Count 1" in response.data
+    login(client, person(make_event(), "Olga").user)
+    assert client.get(f"/events/{event.slug}/ideas/{posted.id}/summary.pdf").status_code == 404
