@@ -1135,3 +1135,57 @@ def pitch_order(event: Event) -> list[Pitch]:
         pitches.append(Pitch(idea, number, elapsed, minutes))
         elapsed += minutes
     return pitches
+
+
+# The next edition -------------------------------------------------------------------------
+
+
+def carry_over_targets(idea: Idea, user: User | None) -> list[Event]:
+    """Other events where the idea's lead is registered (confirmed) and that do not hold a
+    copy of it yet: where it can be carried over."""
+    if user is None or not user.is_authenticated or idea.lead.user_id != user.id:
+        return []
+    carried = sa.select(Idea.event_id).where(Idea.carried_from_id == idea.id)
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Event.id != idea.event_id,
+                Event.id.not_in(carried),
+            )
+            .order_by(Event.starts_on)
+        )
+    )
+
+
+def carry_over(idea: Idea, user: User, event: Event) -> Idea:
+    """The lead carries the idea into another edition: a new idea there, led by them, with
+    the same text and roles (all open: partners join again), pointing back to this one, so
+    the network keeps the thread of a project over the years."""
+    if idea.lead.user_id != user.id:
+        raise PermissionDenied({"lead": [_("Only the idea's lead may do this.")]})
+    if event.id == idea.event_id:
+        raise ServiceValidationError({"event": [_("Choose another edition.")]})
+    if event not in carry_over_targets(idea, user):
+        if confirmed_registration(event, user) is None:
+            raise PermissionDenied(
+                {"event": [_("Register for %(title)s first.", title=event.title)]}
+            )
+        raise ConsortiumConflict(
+            _("This idea is already carried over to %(title)s.", title=event.title),
+            "already_carried",
+        )
+    data = IdeaInput(
+        title=idea.title,
+        summary=idea.summary,
+        call=idea.call,
+        call_deadline=idea.call_deadline,
+        sectors=list(idea.sectors or []),
+        keywords=list(idea.keywords or []),
+        confidential=idea.confidential,
+    )
+    roles = [RoleInput(r.kind, r.description, list(r.countries or [])) for r in idea.roles]
+    return create_idea(event, user, data, roles, carried_from=idea)

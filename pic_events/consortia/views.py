@@ -107,6 +107,7 @@ def index(slug: str):
         listing=listing,
         registration=registration,
         filtered=filtered,
+        pitches=services.pitch_order(event),
         services=services,
     )
 
@@ -151,6 +152,7 @@ def show(slug: str, idea_id: int):
         missing=services.missing_countries(idea),
         interest_form=InterestForm(),
         my_country=services.person_country(access.registration),
+        carry_targets=services.carry_over_targets(idea, current_user),
         services=services,
     )
 
@@ -382,6 +384,23 @@ def meeting(slug: str, idea_id: int):
         slots=slots,
         meetings=services.meetings_of_idea(idea),
     )
+
+
+@bp.post("/events/<slug>/ideas/<int:idea_id>/carry-over")
+@login_required
+def carry_over(slug: str, idea_id: int):
+    event = _event(slug)
+    idea, _access = _idea(event, idea_id)
+    target = db.session.get(Event, request.form.get("event_id", type=int) or 0)
+    if target is None:
+        abort(404)
+    try:
+        copy = services.carry_over(idea, current_user, target)
+    except (ServiceValidationError, Conflict) as error:
+        _refused(error)
+        return _back(event, idea)
+    flash(_("The idea is carried over to %(title)s.", title=target.title), "success")
+    return redirect(url_for("consortia.show", slug=target.slug, idea_id=copy.id))
 
 
 def _person_line(person: Registration, role=None):

@@ -176,6 +176,9 @@ def test_the_organiser_sees_statistics_and_orders_pitches(app):
     page = client.get(url).get_data(as_text=True)
     assert page.index("Second idea") < page.index("First idea")
     assert "+4 min, 5 min" in page
+    listing = client.get(f"/events/{event.slug}/ideas").get_data(as_text=True)
+    assert "Pitch session: the running order" in listing
+    assert listing.index("Second idea") < listing.index("First idea")
     member = app.test_client()
     login(member, person(event, "Cleo").user)
     assert member.get(url).status_code == 403

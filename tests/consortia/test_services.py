@@ -302,3 +302,23 @@ def test_removing_a_role(app):
     services.remove_role(posted.roles[1], ana.user)
     assert count(Role) == 1
     _ = make_user
+
+
+def test_an_idea_is_carried_over_to_the_next_edition_with_its_roles_open(app):
+    this_year, next_year = make_event(), make_event()
+    ana, ben = person(this_year, "Ana"), person(this_year, "Ben")
+    posted = idea(this_year, ana, title="Seed bank", roles=[("sme", "", []), ("research", "", [])])
+    join(posted.roles[0], ben)
+    with pytest.raises(PermissionDenied):
+        services.carry_over(posted, ana.user, next_year)  # not registered there yet
+    assert services.carry_over_targets(posted, ana.user) == []
+    from tests.factories import make_registration
+
+    make_registration(next_year, ana.user)
+    assert services.carry_over_targets(posted, ben.user) == []
+    copy = services.carry_over(posted, ana.user, next_year)
+    assert copy.event_id == next_year.id and copy.carried_from_id == posted.id
+    assert copy.title == "Seed bank" and [r.filled_by_id for r in copy.roles] == [None, None]
+    with pytest.raises(ConsortiumConflict):
+        services.carry_over(posted, ana.user, next_year)
+    assert services.statistics(next_year).carried_over == 1
