@@ -1,7 +1,13 @@
 """Import every module's models so that the metadata (and Alembic) sees all tables."""
 
 from pic_events.accounts.models import ApiToken, User
-from pic_events.consortia.models import ConsortiumMeeting, Idea, Interest, Role
+from pic_events.consortia.models import (
+    ConsortiumMeeting,
+    ConsortiumScheduleRequest,
+    Idea,
+    Interest,
+    Role,
+)
 from pic_events.directory.models import Cluster, ClusterSector, Organisation
 from pic_events.events.models import Event
 from pic_events.matchmaking.models import (
@@ -42,6 +48,7 @@ __all__ = [
     "Unavailability",
     "Cluster",
     "ConsortiumMeeting",
+    "ConsortiumScheduleRequest",
     "Idea",
     "Interest",
     "Role",

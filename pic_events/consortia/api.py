@@ -22,10 +22,13 @@ from pic_events.consortia.schemas import (
     MeetingSchema,
     RoleInputSchema,
     RoleSchema,
+    ScheduleRequestInputSchema,
+    ScheduleRequestSchema,
     idea_json,
     interest_json,
     meeting_json,
     role_json,
+    schedule_request_json,
 )
 from pic_events.consortia.services import IdeaFilters, IdeaInput, RoleInput
 from pic_events.core.problems import service_errors
@@ -201,3 +204,18 @@ def book_meeting(body: dict, idea_id: int):
     )
     viewer = access.registration.id if access.registration is not None else None
     return meeting_json(meeting, idea, viewer)
+
+
+@blp.route("/ideas/<int:idea_id>/meeting-requests", methods=["POST"])
+@login_required
+@blp.arguments(ScheduleRequestInputSchema)
+@blp.response(201, ScheduleRequestSchema)
+@blp.alt_response(422, description="Fewer than 3 or more than 8 people, or a stranger")
+@blp.doc(security=BEARER)
+def request_scheduling(body: dict, idea_id: int):
+    """Where the organisers schedule the meetings: ask their scheduling run for a consortium
+    meeting of the lead and these people (one pending request per idea; asking again
+    changes who is in it)."""
+    idea, _access = _idea(idea_id)
+    request = services.request_scheduling(idea, current_user, body["registration_ids"])
+    return schedule_request_json(request)

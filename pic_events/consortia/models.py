@@ -245,3 +245,53 @@ class ConsortiumMeeting(db.Model):
 
     meeting: Mapped[Meeting] = relationship()
     idea: Mapped[Idea] = relationship()
+
+
+class ScheduleRequestStatus(enum.StrEnum):
+    PENDING = "pending"  # waits for the organiser's scheduling run
+    SCHEDULED = "scheduled"  # placed: `meeting_id` is the meeting
+    CANCELLED = "cancelled"
+
+
+class ConsortiumScheduleRequest(db.Model):
+    """The lead asks for a consortium meeting that the organiser's scheduling run places
+    (events where the organisers schedule). One pending request per idea."""
+
+    __tablename__ = "consortium_schedule_request"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"status IN ({_sql_list(s.value for s in ScheduleRequestStatus)})",
+            name="status_known",
+        ),
+        sa.CheckConstraint("priority >= 1", name="priority_positive"),
+        sa.Index(
+            "uq_consortium_schedule_request_pending",
+            "idea_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consortium_idea.id", ondelete="CASCADE"), index=True
+    )
+    registration_ids: Mapped[list] = mapped_column(sa.JSON, default=list)  # the lead first
+    priority: Mapped[int] = mapped_column(default=1)  # set by the organiser
+    status: Mapped[str] = mapped_column(sa.String(16), default=ScheduleRequestStatus.PENDING.value)
+    meeting_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("b2b_meeting.id", ondelete="SET NULL")
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    idea: Mapped[Idea] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ScheduleRequestStatus.PENDING

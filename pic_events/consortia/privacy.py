@@ -13,7 +13,15 @@ import sqlalchemy as sa
 
 from pic_events.accounts.models import User
 from pic_events.consortia import mails
-from pic_events.consortia.models import Idea, IdeaStatus, Interest, InterestStatus, Role
+from pic_events.consortia.models import (
+    ConsortiumScheduleRequest,
+    Idea,
+    IdeaStatus,
+    Interest,
+    InterestStatus,
+    Role,
+    ScheduleRequestStatus,
+)
 from pic_events.consortia.services import interests_of
 from pic_events.core.types import utcnow
 from pic_events.extensions import db
@@ -105,6 +113,16 @@ def forget_on_account_deletion(user: User, **_kw: object) -> None:
         if role.idea.lead_id not in ids and role.idea.status != IdeaStatus.WITHDRAWN:
             mails.partner_left(role.idea, role)
     db.session.execute(sa.delete(Interest).where(Interest.registration_id.in_(ids)))
+    pending = db.session.scalars(
+        sa.select(ConsortiumScheduleRequest).where(
+            ConsortiumScheduleRequest.status == ScheduleRequestStatus.PENDING
+        )
+    ).all()
+    for request in pending:
+        if ids.intersection(request.registration_ids):
+            request.registration_ids = [i for i in request.registration_ids if i not in ids]
+            if len(request.registration_ids) < 3:
+                request.status = ScheduleRequestStatus.CANCELLED.value
     db.session.flush()
 
 

@@ -292,3 +292,31 @@ def meeting_json(meeting: Meeting, idea: Idea, viewer_id: int | None) -> dict[st
         "request_id": meeting.request_id,
         "idea_id": idea.id,
     }
+
+
+class ScheduleRequestInputSchema(InputSchema):
+    registration_ids = IdList(
+        16,
+        required=True,
+        metadata={"description": "The partners and candidates who join the lead (2 to 7)"},
+    )
+
+
+class ScheduleRequestSchema(Schema):
+    id = fields.Integer()
+    idea_id = fields.Integer()
+    registration_ids = fields.List(fields.Integer(), metadata={"description": "The lead first"})
+    priority = fields.Integer()
+    status = fields.String(validate=validate.OneOf(["pending", "scheduled", "cancelled"]))
+    meeting_id = fields.Integer(allow_none=True)
+
+
+def schedule_request_json(request) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "idea_id": request.idea_id,
+        "registration_ids": list(request.registration_ids),
+        "priority": request.priority,
+        "status": request.status,
+        "meeting_id": request.meeting_id,
+    }

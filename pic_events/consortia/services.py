@@ -47,11 +47,13 @@ from pic_events.consortia.models import (
     SUMMARY_MAX,
     TITLE_MAX,
     ConsortiumMeeting,
+    ConsortiumScheduleRequest,
     Idea,
     IdeaStatus,
     Interest,
     InterestStatus,
     Role,
+    ScheduleRequestStatus,
     role_kind_label,
 )
 from pic_events.core.countries import country_name, is_country
@@ -74,7 +76,7 @@ from pic_events.matchmaking.models import (
     MeetingOutcome,
     Slot,
 )
-from pic_events.matchmaking.settings import settings_of
+from pic_events.matchmaking.settings import requests_carry_a_slot, settings_of
 from pic_events.registration.models import Registration, RegistrationStatus
 
 MEETING_MIN = 3
@@ -969,25 +971,11 @@ def bookable_slots(event: Event) -> list[Slot]:
     )
 
 
-def book_meeting(
-    idea: Idea,
-    user: User,
-    registration_ids: Sequence[int],
-    slot_id: int | None = None,
-    *,
-    table_id: int | None = None,
-) -> Meeting:
-    """The lead (or an organiser) books a meeting of the lead and the chosen partners and
-    candidates, three to eight people, in a B2B slot at a table that seats them. Without a
-    slot, the first slot where everyone is free and a table seats them. 409 names the clash."""
-    access = access_to(idea, user)
-    if not access.may_book:
-        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
-    event = idea.event
-    allowed = {p.id: p for p in meeting_candidates(idea)}
+def _meeting_people(idea: Idea, registration_ids: Sequence[int]) -> list[int]:
+    """The lead and the chosen partners or candidates (three to eight), or a field error."""
+    allowed = {p.id for p in meeting_candidates(idea)}
     chosen = [i for i in dict.fromkeys(registration_ids) if i != idea.lead_id]
-    unknown = [i for i in chosen if i not in allowed]
-    if unknown:
+    if any(i not in allowed for i in chosen):
         raise ServiceValidationError(
             {
                 "registration_ids": [
@@ -1010,9 +998,36 @@ def book_meeting(
                 ]
             }
         )
+    return people
+
+
+def book_meeting(
+    idea: Idea,
+    user: User,
+    registration_ids: Sequence[int],
+    slot_id: int | None = None,
+    *,
+    table_id: int | None = None,
+) -> Meeting:
+    """The lead (or an organiser) books a meeting of the lead and the chosen partners and
+    candidates, three to eight people, in a B2B slot at a table that seats them. Without a
+    slot, the first slot where everyone is free and a table seats them. 409 names the clash."""
+    access = access_to(idea, user)
+    if not access.may_book:
+        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
+    event = idea.event
+    people = _meeting_people(idea, registration_ids)
     if not settings_of(event).enabled:
         raise ConsortiumConflict(_("B2B meetings are not open at this event."), "b2b_off")
     by_organiser = access.organiser and not access.lead
+    if not access.organiser and not requests_carry_a_slot(settings_of(event)):
+        raise ConsortiumConflict(
+            _(
+                "At this event the organisers schedule the meetings: ask them to place your "
+                "consortium meeting."
+            ),
+            "organiser_schedules",
+        )
     if slot_id is not None:
         with booking.transaction():
             meeting = _book(idea, user, people, slot_id, table_id, by_organiser)
@@ -1049,6 +1064,10 @@ def _book(idea, user, people, slot_id, table_id, by_organiser) -> Meeting:
         by_organiser=by_organiser,
     )
     db.session.add(ConsortiumMeeting(meeting_id=meeting.id, idea_id=idea.id, booked_by_id=user.id))
+    waiting = pending_schedule_request(idea)
+    if waiting is not None:  # booked by hand: the scheduling run has nothing left to place
+        waiting.status = ScheduleRequestStatus.SCHEDULED.value
+        waiting.meeting_id = meeting.id
     return meeting
 
 
@@ -1189,3 +1208,83 @@ def carry_over(idea: Idea, user: User, event: Event) -> Idea:
     )
     roles = [RoleInput(r.kind, r.description, list(r.countries or [])) for r in idea.roles]
     return create_idea(event, user, data, roles, carried_from=idea)
+
+
+# Meetings the organiser's scheduling run places -------------------------------------------
+
+
+def organisers_schedule(event: Event) -> bool:
+    """Whether leads ask the organisers for their consortium meeting instead of booking it."""
+    settings = settings_of(event)
+    return settings.enabled and not requests_carry_a_slot(settings)
+
+
+def pending_schedule_request(idea: Idea) -> ConsortiumScheduleRequest | None:
+    return db.session.scalar(
+        sa.select(ConsortiumScheduleRequest).where(
+            ConsortiumScheduleRequest.idea_id == idea.id,
+            ConsortiumScheduleRequest.status == ScheduleRequestStatus.PENDING,
+        )
+    )
+
+
+def request_scheduling(
+    idea: Idea, user: User, registration_ids: Sequence[int]
+) -> ConsortiumScheduleRequest:
+    """The lead asks the organisers' scheduling run for a consortium meeting of these people
+    (the same three-to-eight rule as a booking). One pending request per idea: a new one
+    replaces the people of the pending one."""
+    access = access_to(idea, user)
+    if not access.may_book:
+        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
+    people = _meeting_people(idea, registration_ids)
+    if not settings_of(idea.event).enabled:
+        raise ConsortiumConflict(_("B2B meetings are not open at this event."), "b2b_off")
+    _require_open(idea)
+    request = pending_schedule_request(idea)
+    if request is None:
+        request = ConsortiumScheduleRequest(idea_id=idea.id, requested_by_id=user.id)
+        db.session.add(request)
+    request.registration_ids = people
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ConsortiumConflict(
+            _("A consortium meeting is already asked for this idea."), "already_requested"
+        ) from None
+    return request
+
+
+def cancel_schedule_request(request: ConsortiumScheduleRequest, user: User) -> None:
+    access = access_to(request.idea, user)
+    if not access.may_book:
+        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
+    if request.is_pending:
+        request.status = ScheduleRequestStatus.CANCELLED.value
+        _commit()
+
+
+def set_schedule_priority(request: ConsortiumScheduleRequest, user: User, priority: int) -> None:
+    """The organiser weighs the request in the scheduling run (1: like a one-to-one)."""
+    if not _is_organiser(user):
+        raise PermissionDenied({"priority": [_("Only organisers may do this.")]})
+    if not 1 <= priority <= 100:
+        raise ServiceValidationError({"priority": [_("Give a priority from 1 to 100.")]})
+    request.priority = priority
+    _commit()
+
+
+def schedule_requests(event: Event) -> list[ConsortiumScheduleRequest]:
+    """The event's pending requests, oldest first (the organiser's page)."""
+    return list(
+        db.session.scalars(
+            sa.select(ConsortiumScheduleRequest)
+            .join(Idea, Idea.id == ConsortiumScheduleRequest.idea_id)
+            .where(
+                Idea.event_id == event.id,
+                ConsortiumScheduleRequest.status == ScheduleRequestStatus.PENDING,
+            )
+            .order_by(ConsortiumScheduleRequest.created_at, ConsortiumScheduleRequest.id)
+        )
+    )

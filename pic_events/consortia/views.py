@@ -30,7 +30,7 @@ from pic_events.consortia.forms import (
     PitchForm,
     RoleForm,
 )
-from pic_events.consortia.models import Idea, IdeaStatus
+from pic_events.consortia.models import ConsortiumScheduleRequest, Idea, IdeaStatus
 from pic_events.core.countries import country_name
 from pic_events.core.templating import local_datetime
 from pic_events.core.validation import (
@@ -353,11 +353,18 @@ def meeting(slug: str, idea_id: int):
     ]
     if not form.is_submitted():
         form.people.data = [p.id for p in candidates if p.id in partner_ids]
+    ask_organisers = services.organisers_schedule(event) and not access.organiser
+    pending = services.pending_schedule_request(idea)
+    if ask_organisers and not form.is_submitted() and pending is not None:
+        form.people.data = [i for i in pending.registration_ids if i != idea.lead_id]
     if form.validate_on_submit():
         try:
-            booked = services.book_meeting(
-                idea, current_user, form.people.data or [], form.slot_id.data or None
-            )
+            if ask_organisers:
+                services.request_scheduling(idea, current_user, form.people.data or [])
+            else:
+                booked = services.book_meeting(
+                    idea, current_user, form.people.data or [], form.slot_id.data or None
+                )
         except ServiceValidationError as error:
             apply_errors_to_form(form, {"people": sum(error.errors.values(), [])})
         except PermissionDenied:
@@ -365,16 +372,21 @@ def meeting(slug: str, idea_id: int):
         except Conflict as error:
             form.form_errors.append(str(error))
         else:
-            flash(
-                _(
-                    "Consortium meeting booked: %(when)s, table %(table)s. Everyone is told.",
-                    when=local_datetime(
-                        booked.slot.starts_at, event.timezone, "EEEE d MMMM, HH:mm"
+            if ask_organisers:
+                flash(
+                    _("Asked: the organisers' scheduling run will place your meeting."), "success"
+                )
+            else:
+                flash(
+                    _(
+                        "Consortium meeting booked: %(when)s, table %(table)s. Everyone is told.",
+                        when=local_datetime(
+                            booked.slot.starts_at, event.timezone, "EEEE d MMMM, HH:mm"
+                        ),
+                        table=booked.table.label,
                     ),
-                    table=booked.table.label,
-                ),
-                "success",
-            )
+                    "success",
+                )
             return _back(event, idea)
     return render_template(
         "consortia/meeting.html",
@@ -383,6 +395,8 @@ def meeting(slug: str, idea_id: int):
         form=form,
         slots=slots,
         meetings=services.meetings_of_idea(idea),
+        ask_organisers=ask_organisers,
+        pending=pending,
     )
 
 
@@ -465,6 +479,21 @@ def organiser(slug: str):
     """Statistics and the pitch session's running order."""
     event = _event(slug)
     ideas = services.list_ideas(event, current_user, services.IdeaFilters()).all
+    if request.method == "POST" and "request_id" in request.form:
+        wanted = db.session.get(
+            ConsortiumScheduleRequest, request.form.get("request_id", type=int) or 0
+        )
+        if wanted is None or wanted.idea.event_id != event.id:
+            abort(404)
+        try:
+            services.set_schedule_priority(
+                wanted, current_user, request.form.get("priority", type=int) or 0
+            )
+        except ServiceValidationError as error:
+            _refused(error)
+        else:
+            flash(_("Priority saved."), "success")
+        return redirect(url_for("consortia.organiser", slug=slug) + "#requests")
     if request.method == "POST":
         form = PitchForm()
         idea_id = request.form.get("idea_id", type=int)
@@ -485,6 +514,7 @@ def organiser(slug: str):
         stats=services.statistics(event),
         ideas=[row.idea for row in ideas],
         pitches=services.pitch_order(event),
+        requests=services.schedule_requests(event),
         statuses=IdeaStatus,
         services=services,
     )
