@@ -101,7 +101,8 @@ def words(*texts: str | Iterable[str]) -> frozenset[str]:
             text = " ".join(text)
         for word in WORD.findall(fold(text)):
             if len(word) >= 4 and word not in STOPWORDS:
-                found.add(word[:-1] if word.endswith("s") and len(word) > 4 else word)
+                plural = word.endswith("s") and not word.endswith("ss") and len(word) > 4
+                found.add(word[:-1] if plural else word)
     return frozenset(found)
 
 
