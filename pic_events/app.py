@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from pic_events.accounts.views import bp as accounts_bp
     from pic_events.api import register_api
     from pic_events.calendar.views import bp as calendar_bp
+    from pic_events.consortia.views import bp as consortia_bp
     from pic_events.directory.views import bp as directory_bp
     from pic_events.documents.views import bp as documents_bp
     from pic_events.events.views import bp as events_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(b2b_admin_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(consortia_bp)
     register_api(app)
 
 
@@ -116,6 +118,7 @@ def _connect_signals() -> None:
     from pic_events.accounts import privacy as account_privacy
     from pic_events.calendar import privacy as calendar_privacy
     from pic_events.calendar import services as calendar
+    from pic_events.consortia import privacy as consortia_privacy
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meetings
     from pic_events.matchmaking import mails as meeting_mails
@@ -141,6 +144,9 @@ def _connect_signals() -> None:
     # Calendar files in mails: the invitation of a meeting, the chosen sessions.
     meeting_mails.attach_to_meeting_mails(calendar.meeting_invite_parts)
     registration_mails.attach_to_confirmation_mails(calendar.chosen_sessions_parts)
+    signals.personal_data_exported.connect(consortia_privacy.export_ideas)
+    signals.account_deleting.connect(consortia_privacy.forget_on_account_deletion)
+    signals.registration_anonymising.connect(consortia_privacy.forget_messages)
 
 
 def _register_cli(app: Flask) -> None:
