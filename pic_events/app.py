@@ -112,6 +112,7 @@ def _connect_signals() -> None:
     from pic_events.accounts import privacy as account_privacy
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meetings
+    from pic_events.matchmaking import profile_privacy as b2b_profile_privacy
     from pic_events.notifications import privacy as mail_privacy
     from pic_events.programme import services as programme
     from pic_events.registration import audit
@@ -129,6 +130,9 @@ def _connect_signals() -> None:
     signals.registration_anonymising.connect(registration_mails.forget_mail)
     signals.account_deleting.connect(mail_privacy.forget_mail_to)
     signals.steering_standing_changed.connect(audit.record_standing_change)
+    signals.personal_data_exported.connect(b2b_profile_privacy.export_profiles)
+    signals.registration_anonymising.connect(b2b_profile_privacy.forget_profile)
+    signals.account_deleting.connect(b2b_profile_privacy.forget_profiles_of)
 
 
 def _register_cli(app: Flask) -> None:
