@@ -12,16 +12,20 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def main() -> int:
-    from benchmarks import scheduler
+    from benchmarks import recommend, scheduler
 
     print("B2B scheduler (10 s limit, xlarge 30 s): placed weight against the proven bound,")
     print("idle gaps against the greedy baseline (first slot that fits)")
     scheduler_rows = scheduler.run()
     scheduler.print_table(scheduler_rows)
+    print("\nRecommendations: one person's top 20 among 300 participants (pure ranking)")
+    recommend_row = recommend.run()
+    recommend.print_table(recommend_row)
     results = {
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "scheduler": scheduler_rows,
+        "recommend": recommend_row,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten {RESULTS}")

@@ -50,11 +50,11 @@ def fold(text: str | None) -> str:
     "lodz weiss ostergaard". Every other character separates words."""
     if not text:
         return ""
-    text = text.translate(_SPECIAL)
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_only = ascii_only.encode("ascii", "ignore").decode("ascii").lower()
-    return _NOT_WORD.sub(" ", ascii_only).strip()
+    if not text.isascii():
+        # NFKD splits é into e and a combining accent, which the ASCII encoding drops.
+        text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+        text = text.encode("ascii", "ignore").decode("ascii")
+    return _NOT_WORD.sub(" ", text.lower()).strip()
 
 
 def folded_words(text: str | None) -> list[str]:

@@ -17,6 +17,7 @@ Each part that scores gives a `Reason` (a code, what matched, its weight), stron
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -64,6 +65,7 @@ _SUFFIXES = (
 _PHRASE_BREAK = re.compile(r"[,;.:\n()/!?]+")
 
 
+@functools.lru_cache(maxsize=20000)
 def stem(word: str) -> str:
     """A light stemmer for folded English words: seeds -> seed, phenotyping and phenotype
     -> phenotyp, breeders -> breed. Words stay at least four letters long."""
@@ -91,7 +93,7 @@ def _call_key(call: str) -> str:
 
 def calls_match(a: str, b: str) -> bool:
     ka, kb = _call_key(a), _call_key(b)
-    return bool(ka and kb) and (ka == kb or ka.startswith(kb + "-") or kb.startswith(ka + "-"))
+    return bool(ka and kb) and _keys_match(ka, kb)
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,16 @@ class _Prepared:
     person: Person
     offers: frozenset[str]
     seeks: frozenset[str]
+    calls: tuple[str, ...]  # folded call codes
 
 
 def _prepare(person: Person) -> _Prepared:
-    return _Prepared(person, terms(person.offers), terms(person.seeks))
+    calls = tuple(k for k in (_call_key(c) for c in sorted(person.calls)) if k)
+    return _Prepared(person, terms(person.offers), terms(person.seeks), calls)
+
+
+def _keys_match(ka: str, kb: str) -> bool:
+    return ka == kb or ka.startswith(kb + "-") or kb.startswith(ka + "-")
 
 
 def _idf(prepared: Iterable[_Prepared]) -> tuple[Counter, int]:
@@ -200,8 +208,9 @@ def _score(
             what = best_phrase(other.person.offers, they_offer, weights)
             reasons.append(Reason(THEY_OFFER, what, weight))
     a, b = me.person, other.person
-    shared_calls = sorted(c for c in b.calls if any(calls_match(c, mine) for mine in a.calls))
-    if shared_calls:
+    shared = [kb for kb in other.calls if any(_keys_match(ka, kb) for ka in me.calls)]
+    if shared:
+        shared_calls = sorted(c for c in b.calls if _call_key(c) in shared)
         weight = CALL_WEIGHT * len(shared_calls)
         base += weight
         reasons.append(Reason(SHARED_CALL, ", ".join(shared_calls), weight))
