@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from pic_events.api.auth import login_required
 from pic_events.core.pagination import paginate_api
+from pic_events.core.problems import ApiError
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.matchmaking import profiles
@@ -58,9 +60,7 @@ def get_profile(slug: str):
     registration = profiles.my_registration_for_profile(event, current_user)
     profile = profiles.profile_of(registration)
     if profile is None:
-        from pic_events.core.problems import ApiError
-
-        raise ApiError(404, "You have no matchmaking profile yet.")
+        raise ApiError(404, _("You have no matchmaking profile yet."))
     return _profile_json(registration, profile)
 
 

@@ -59,12 +59,16 @@ class ProfileInputSchema(InputSchema):
     offers = Text(profiles.TEXT_LIMITS["offers"], load_default="")
     seeks = Text(profiles.TEXT_LIMITS["seeks"], load_default="")
     sectors = fields.List(
-        fields.String(), load_default=list, metadata={"description": SECTOR_DESCRIPTION}
+        fields.String(validate=validate.OneOf(list(profiles.SECTORS))),
+        validate=validate.Length(max=len(profiles.SECTORS)),
+        load_default=list,
+        metadata={"description": SECTOR_DESCRIPTION},
     )
     keywords = _list_of_text(profiles.MAX_KEYWORDS, profiles.KEYWORD_LENGTH, load_default=list)
     calls = _list_of_text(profiles.MAX_CALLS, profiles.CALL_LENGTH, load_default=list)
     partner_kinds = fields.List(
-        fields.String(),
+        fields.String(validate=validate.OneOf([k.value for k in PartnerKind])),
+        validate=validate.Length(max=len(PartnerKind)),
         load_default=list,
         metadata={"description": "Partner kinds: " + ", ".join(k.value for k in PartnerKind)},
     )

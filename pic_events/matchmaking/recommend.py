@@ -41,7 +41,7 @@ KIND_WEIGHT = 1.5
 KIND_REVERSE_WEIGHT = 0.5
 COUNTRY_BONUS = 0.6
 CLUSTER_BONUS = 0.3
-MAX_PHRASE_WORDS = 6
+MAX_PHRASE_WORDS = 8
 
 STOPWORDS = frozenset(
     """a an and are as at be by for from in into is it its of on or our the their this to
@@ -164,15 +164,16 @@ def best_phrase(text: str, wanted: frozenset[str], weights: dict[str, float]) ->
         score = 0.0
         runs = []
         for word in words:
-            folded = fold(word)
-            key = stem(folded) if folded else ""
-            if key in wanted and _is_word(folded):
+            parts = fold(word).split()  # "peat-free" -> peat, free
+            keys = [stem(part) for part in parts if _is_word(part)]
+            matched = [key for key in keys if key in wanted]
+            if matched:
                 run.extend(gap)
                 gap = []
                 run.append(word)
-                score += weights.get(key, 1.0)
-            elif run and folded and not _is_word(folded) and len(gap) < 2:
-                gap.append(word)
+                score += sum(weights.get(key, 1.0) for key in matched)
+            elif run and not keys and len(gap) < 2:
+                gap.append(word)  # "of", "for", "&" between two matched words
             else:
                 if run:
                     runs.append((score, run))
@@ -185,7 +186,10 @@ def best_phrase(text: str, wanted: frozenset[str], weights: dict[str, float]) ->
             candidate = (score, -len(words_run), phrase)
             if candidate[:2] > best[:2]:
                 best = candidate
-    return best[2]
+    phrase = best[2]
+    if len(phrase) > 1 and phrase[0].isupper() and phrase[1].islower():
+        phrase = phrase[0].lower() + phrase[1:]  # "Drone imaging" inside a sentence
+    return phrase
 
 
 def _score(

@@ -351,6 +351,7 @@ def test_api_put_profile_and_errors(client):
     me = person(event, "Me", profile=False)
     auth = api_auth(me.user)
     url = f"/api/v1/events/{event.slug}/profile"
+    assert client.get(url, headers=auth).status_code == 404
     ok = client.put(
         url,
         json={"offers": "Drones", "sectors": ["seeds"], "partner_kinds": ["sme"], "listed": True},
@@ -358,6 +359,7 @@ def test_api_put_profile_and_errors(client):
     )
     assert ok.status_code == 200, ok.get_json()
     assert ok.get_json()["offers"] == "Drones" and ok.get_json()["listed"] is True
+    assert client.get(url, headers=auth).get_json()["sectors"] == ["seeds"]
     bad = client.put(url, json={"sectors": ["rice"]}, headers=auth)
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert "sectors" in bad.get_json()["errors"]
