@@ -3,7 +3,18 @@ recommendations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import NoReturn
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,22 +38,25 @@ def _event(slug: str) -> Event:
 
 
 def _viewer(event: Event) -> Registration | None:
-    """My registration when I may see the participants (None: an organiser), else 403."""
+    """My registration when I may see the participants (None: an organiser), else a 403
+    page saying why."""
     try:
         return profiles.check_may_browse(event, current_user)
     except PermissionDenied as refused:
-        abort(403, description=_first(refused))
+        _refuse(event, refused)
 
 
 def _my_registration(event: Event) -> Registration:
     try:
         return profiles.my_registration_for_profile(event, current_user)
     except PermissionDenied as refused:
-        abort(403, description=_first(refused))
+        _refuse(event, refused)
 
 
-def _first(error: PermissionDenied) -> str:
-    return next(m for messages in error.errors.values() for m in messages)
+def _refuse(event: Event, error: PermissionDenied) -> NoReturn:
+    message = next(m for messages in error.errors.values() for m in messages)
+    page = render_template("matchmaking/not_open.html", event=event, message=message)
+    abort(make_response(page, 403))
 
 
 @bp.route("/events/<slug>/b2b/profile", methods=["GET", "POST"])

@@ -48,7 +48,8 @@ STOPWORDS = frozenset(
     we with who what which us you your new all any also other such more most can will
     partner partners partnership project projects looking look seek seeking seeks offer
     offers offering need needs want wants interested interest company companies
-    organisation organisations organization field""".split()  # noqa: SIM905
+    organisation organisations organization field test tests tested testing
+    plant plants sector sectors""".split()  # noqa: SIM905
 )
 _SUFFIXES = (
     ("ations", ""),
@@ -152,38 +153,40 @@ def _idf(prepared: Iterable[_Prepared]) -> tuple[Counter, int]:
     return frequency, count
 
 
+def _keys(word: str) -> list[str]:
+    """The stems of the meaningful parts of one written word ("peat-free" -> peat, free)."""
+    return [stem(part) for part in fold(word).split() if _is_word(part)]
+
+
 def best_phrase(text: str, wanted: frozenset[str], weights: dict[str, float]) -> str:
     """The words of `text` that carry the matched stems: the best run of matched words
-    (common words may sit between them), e.g. "seed phenotyping" in "Partners for seed
-    phenotyping; trials in Spain"."""
+    (up to two common words may sit between them), e.g. "seed phenotyping" in "Partners for
+    seed phenotyping; trials in Spain". A single matched word takes the meaningful word
+    after it along ("precision irrigation"), so that the phrase reads as a thing."""
     best: tuple[float, int, str] = (0.0, 0, "")
     for piece in _PHRASE_BREAK.split(text):
         words = piece.split()
-        run: list[str] = []
-        gap: list[str] = []
+        keys = [_keys(word) for word in words]
+        runs: list[tuple[float, int, int]] = []  # score, first, last word
+        first = last = -1
         score = 0.0
-        runs = []
-        for word in words:
-            parts = fold(word).split()  # "peat-free" -> peat, free
-            keys = [stem(part) for part in parts if _is_word(part)]
-            matched = [key for key in keys if key in wanted]
+        for i, word_keys in enumerate(keys):
+            matched = [key for key in word_keys if key in wanted]
             if matched:
-                run.extend(gap)
-                gap = []
-                run.append(word)
+                first = i if first < 0 else first
+                last = i
                 score += sum(weights.get(key, 1.0) for key in matched)
-            elif run and not keys and len(gap) < 2:
-                gap.append(word)  # "of", "for", "&" between two matched words
-            else:
-                if run:
-                    runs.append((score, run))
-                run, gap, score = [], [], 0.0
-        if run:
-            runs.append((score, run))
-        for score, words_run in runs:
-            words_run = words_run[:MAX_PHRASE_WORDS]
-            phrase = " ".join(words_run).strip(" -–'\"")
-            candidate = (score, -len(words_run), phrase)
+            elif first >= 0 and (word_keys or i - last > 2):
+                runs.append((score, first, last))
+                first, score = -1, 0.0
+        if first >= 0:
+            runs.append((score, first, last))
+        for score, first, last in runs:
+            if first == last and last + 1 < len(words) and keys[last + 1]:
+                last += 1
+            chosen = words[first : min(last + 1, first + MAX_PHRASE_WORDS)]
+            phrase = " ".join(chosen).strip(" -–'\"")
+            candidate = (score, -len(chosen), phrase)
             if candidate[:2] > best[:2]:
                 best = candidate
     phrase = best[2]

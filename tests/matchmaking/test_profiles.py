@@ -297,9 +297,15 @@ def test_pages_refuse_people_who_may_not_see_them(client):
     hidden = person(event, "Hidden", listed=False)
     outsider = make_user()
     login(client, outsider)
-    assert client.get(f"/events/{event.slug}/b2b/participants").status_code == 403
+    refused = client.get(f"/events/{event.slug}/b2b/participants")
+    assert refused.status_code == 403
+    assert "confirmed participants" in refused.get_data(as_text=True)
     assert client.get(f"/events/{event.slug}/b2b/participants/{ana.id}").status_code == 403
     assert client.get(f"/events/{event.slug}/b2b/profile").status_code == 403
+    login(client, make_organiser())  # organisers see the catalogue, with no request button
+    assert "Ana" in client.get(f"/events/{event.slug}/b2b/participants").get_data(as_text=True)
+    page = client.get(f"/events/{event.slug}/b2b/participants/{ana.id}")
+    assert page.status_code == 200 and b"Request a meeting" not in page.data
     login(client, ana.user)
     assert client.get(f"/events/{event.slug}/b2b/participants/{hidden.id}").status_code == 404
     assert client.get(f"/events/{event.slug}/b2b/participants/99999999999").status_code == 404
