@@ -432,3 +432,21 @@ def test_an_anonymised_registration_loses_its_profile(app):
     db.session.commit()
     remaining = db.session.scalars(sa.select(MatchProfile.registration_id)).all()
     assert remaining == [other.id]
+
+
+def test_recommendations_leave_out_hidden_people_and_those_i_meet(app):
+    event = make_b2b_event(slots=2)
+    me = person(event, "Me", profile={"offers": "seed phenotyping", "seeks": "cereal breeding"})
+    match = {"seeks": "seed phenotyping", "offers": "cereal breeding"}
+    shown = person(event, "Shown", profile=match)
+    person(event, "Hidden", listed=False, profile=match)
+    person(event, "Waiting", status="waitlisted", profile=match)
+    met = person(event, "Met", profile=match)
+    booking.book(event, [me.id, met.id], b2b_slots(event)[0].id)
+    ranked = profiles.recommendations(event, me)
+    assert [r.person.registration_id for r in ranked] == [shown.id]
+    assert ranked[0].reason == (
+        "Seeks a partner for seed phenotyping, which you offer; "
+        "offers cereal breeding, which you seek."
+    )
+    assert profiles.recommendations(event, person(event, "No profile", profile=False)) == []
