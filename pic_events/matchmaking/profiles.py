@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from babel import Locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from pic_events.accounts.models import User
@@ -221,6 +222,16 @@ def save_profile(registration: Registration, data: ProfileInput) -> MatchProfile
     errors = profile_errors(data)
     if errors:
         raise ServiceValidationError(errors)
+    registration_id = registration.id
+    try:
+        return _write_profile(registration, data)
+    except IntegrityError:
+        # Two first saves at once (two tabs): the other created the row; write over it.
+        db.session.rollback()
+        return _write_profile(db.session.get(Registration, registration_id), data)
+
+
+def _write_profile(registration: Registration, data: ProfileInput) -> MatchProfile:
     profile = profile_of(registration)
     if profile is None:
         profile = MatchProfile(registration_id=registration.id)

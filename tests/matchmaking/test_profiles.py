@@ -450,3 +450,50 @@ def test_recommendations_leave_out_hidden_people_and_those_i_meet(app):
         "offers cereal breeding, which you seek."
     )
     assert profiles.recommendations(event, person(event, "No profile", profile=False)) == []
+
+
+def test_two_first_saves_at_once_leave_one_profile(pg_app):
+    """Two tabs saving a new profile at the same moment: one row, no error."""
+    import threading
+
+    from pic_events.registration.models import Registration
+
+    event = make_b2b_event()
+    registration_id = person(event, "Ana", profile=False).id
+    barrier = threading.Barrier(6)
+    outcomes = []
+
+    def save(i):
+        with pg_app.app_context():
+            try:
+                barrier.wait()
+                registration = db.session.get(Registration, registration_id)
+                profiles.save_profile(registration, profiles.ProfileInput(offers=f"offer {i}"))
+                outcomes.append("ok")
+            except Exception as error:  # noqa: BLE001 (the test reports any failure)
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["ok"] * 6
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchProfile)) == 1
+
+
+def test_start_from_last_year_page(client):
+    user = make_user(name="Ana")
+    last = make_b2b_event()
+    profiles.save_profile(make_registration(last, user), profiles.ProfileInput(offers="Drones"))
+    event = make_b2b_event()
+    make_registration(event, user)
+    login(client, user)
+    page = client.get(f"/events/{event.slug}/b2b/profile")
+    assert b"Start from my profile of last time" in page.data
+    done = client.post(f"/events/{event.slug}/b2b/profile/copy", follow_redirects=True)
+    assert done.status_code == 200 and b"Drones" in done.data
+    assert b"Start from my profile of last time" not in done.data
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchProfile)) == 2
