@@ -122,6 +122,7 @@ def _connect_signals() -> None:
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meetings
     from pic_events.matchmaking import mails as meeting_mails
+    from pic_events.matchmaking import profile_privacy as b2b_profile_privacy
     from pic_events.notifications import privacy as mail_privacy
     from pic_events.programme import services as programme
     from pic_events.registration import audit
@@ -147,6 +148,9 @@ def _connect_signals() -> None:
     signals.personal_data_exported.connect(consortia_privacy.export_ideas)
     signals.account_deleting.connect(consortia_privacy.forget_on_account_deletion)
     signals.registration_anonymising.connect(consortia_privacy.forget_messages)
+    signals.personal_data_exported.connect(b2b_profile_privacy.export_profiles)
+    signals.registration_anonymising.connect(b2b_profile_privacy.forget_profile)
+    signals.account_deleting.connect(b2b_profile_privacy.forget_profiles_of)
 
 
 def _register_cli(app: Flask) -> None:
