@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
     from pic_events.accounts.api import blp as accounts_blp
     from pic_events.events.api import blp as events_blp
     from pic_events.matchmaking.api import blp as matchmaking_blp
+    from pic_events.matchmaking.organiser_api import blp as b2b_admin_blp
     from pic_events.matchmaking.profile_api import blp as b2b_profiles_blp
     from pic_events.programme.api import blp as programme_blp
     from pic_events.registration.api import blp as registration_blp
@@ -35,6 +36,7 @@ def register_api(app: Flask) -> None:
         registration_blp,
         matchmaking_blp,
         b2b_profiles_blp,
+        b2b_admin_blp,
     ):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)
