@@ -148,3 +148,42 @@ def test_a_run_without_redis_solves_inline(app):
     assert run.status == "done" and run.result["scheduled"] == 1
     scheduling.publish_run(run)
     assert run.status == "published" and len(_live_meetings()) == 1
+
+
+def test_with_redis_the_run_is_a_job_the_worker_runs_and_the_page_shows_progress(app, client):
+    import uuid
+
+    import pytest
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import SimpleWorker
+
+    from pic_events.notifications.jobs import mail_queue
+    from tests.factories import login, make_organiser
+    from tests.notifications.test_workers import REDIS_URL, _delete_queue_keys
+
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except RedisError as error:
+        pytest.skip(f"Redis at {REDIS_URL} is not answering: {error}")
+    app.config.update(REDIS_URL=REDIS_URL, MAIL_QUEUE=f"test-b2b-{uuid.uuid4().hex}")
+    queue = mail_queue(app)
+    try:
+        event = make_b2b_event(slots=2, tables=1, booking_style="organiser")
+        a, b = people(event, 2)
+        accepted(event, a, b)
+        login(client, make_organiser())
+        client.post(f"/organiser/events/{event.slug}/b2b/scheduling", data={"time_limit": "1"})
+        run = scheduling.latest_run(event)
+        assert run.status == "queued" and run.job_id
+        page = client.get(f"/organiser/events/{event.slug}/b2b/scheduling")
+        assert "Waiting for a worker" in page.text and 'http-equiv="refresh"' in page.text
+        assert "<progress" in page.text
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        db.session.expire_all()
+        run = scheduling.latest_run(event)
+        assert run.status == "done" and run.result["scheduled"] == 1
+        page = client.get(f"/organiser/events/{event.slug}/b2b/scheduling")
+        assert "Publish 1 meeting" in page.text and 'http-equiv="refresh"' not in page.text
+    finally:
+        _delete_queue_keys(queue)
