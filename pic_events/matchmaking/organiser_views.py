@@ -325,7 +325,7 @@ def scheduling_page(slug: str):
     form = RunForm()
     if form.validate_on_submit():
         latest = scheduling.latest_run(event)
-        if latest is not None and latest.in_progress:
+        if latest is not None and latest.in_progress and not latest.stuck():
             flash(_("A run is already in progress."), "warning")
         else:
             scheduling.start_run(event, form.time_limit.data)

@@ -358,7 +358,7 @@ def publish_plan(event: Event, result: dict[str, Any]) -> list[Meeting]:
             settings = saved_settings_of(event)
             if settings.booking_style == BookingStyle.BOTH:
                 settings.self_booking_open = True
-    except booking.BookingConflict as conflict:
+    except (booking.BookingConflict, NotFoundError) as conflict:
         raise StalePreview(
             _(
                 "Nothing was published: %(why)s The bookings changed since the preview; "

@@ -63,6 +63,13 @@ class ScheduleRun(db.Model):
     def in_progress(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
 
+    def stuck(self, now: datetime | None = None) -> bool:
+        """In progress for far longer than its limit: its worker died; a new run may start."""
+        if not self.in_progress:
+            return False
+        waited = ((now or utcnow()) - (self.started_at or self.created_at)).total_seconds()
+        return waited > 3 * self.time_limit + 120
+
     def progress_percent(self, now: datetime | None = None) -> int:
         """How far a running solve is through its time limit (the limit bounds it)."""
         if self.status != RunStatus.RUNNING or self.started_at is None:

@@ -187,3 +187,30 @@ def test_with_redis_the_run_is_a_job_the_worker_runs_and_the_page_shows_progress
         assert "Publish 1 meeting" in page.text and 'http-equiv="refresh"' not in page.text
     finally:
         _delete_queue_keys(queue)
+
+
+def test_no_slots_or_tables_yet_places_nothing_and_says_why(app):
+    event = make_b2b_event(slots=0, tables=0, booking_style="organiser")
+    a, b = people(event, 2)
+    accepted(event, a, b)
+    preview = scheduling.plan(event, time_limit=1)
+    assert preview["requested"] == 1 and preview["scheduled"] == 0
+    assert preview["upper_bound"] == 0
+    assert preview["unplaced"][0]["words"] == "no common free slot"
+
+
+def test_a_preview_whose_slot_was_deleted_is_stale(app):
+    from pic_events.matchmaking import setup
+
+    event = make_b2b_event(slots=1, tables=1, booking_style="organiser")
+    a, b = people(event, 2)
+    accepted(event, a, b)
+    preview = scheduling.plan(event, time_limit=1)
+    setup.delete_slot(b2b_slots(event)[0], confirmed=True)
+    try:
+        scheduling.publish_plan(event, preview)
+    except scheduling.StalePreview:
+        pass
+    else:
+        raise AssertionError("published into a deleted slot")
+    assert _live_meetings() == []
