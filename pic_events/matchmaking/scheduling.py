@@ -199,9 +199,10 @@ def build_instance(rows: Rows) -> dict[str, Any]:
 
 
 def plan(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> dict[str, Any]:
-    """Solve and describe: {"requested", "scheduled", "upper_bound", "seconds", "idle_gaps",
-    "assignments": [{"request", "slot", "table"}], "unplaced": [{"request", "reason",
-    "words"}]} (plain JSON, kept in the run)."""
+    """Solve and summarise: {"requested", "scheduled", "upper_bound", "seconds", "idle_gaps",
+    "weight", "assignments": [{"request", "slot", "table"}], "unplaced": [{"request",
+    "reason", "who"}]}. Plain JSON kept in the run: ids and codes only, no names (personal
+    data stays in its own rows; `describe` puts the words and names together for a page)."""
     started = time.perf_counter()
     rows = load_rows(event)
     data = build_instance(rows)
@@ -214,22 +215,18 @@ def plan(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> dict[str, Any]
     by_key = {request_key(r.id): r for r in rows.requests}
     placed = [a for a in schedule.assignments if a.meeting in by_key]
     placed, over = _within_limit(event, rows, placed, by_key)
-    names = {r.id: (r.sender.display_name, r.recipient.display_name) for r in rows.requests}
+    load: dict[int, int] = defaultdict(int)  # meetings asked of each person in the instance
+    for meeting in instance.meetings:
+        for person in meeting.participants:
+            load[person] += 1
     unplaced = []
-    for key, code in schedule.reasons.items():
-        if key in by_key:
-            unplaced.append(_entry(by_key[key], code, names, data, instance))
     for key in schedule.unscheduled:
-        if key in by_key and key not in schedule.reasons:
-            unplaced.append(_entry(by_key[key], "displaced", names, data, instance))
-    for request, who in over:
-        unplaced.append(
-            {
-                "request": request.id,
-                "reason": MAX_MEETINGS_REASON,
-                "words": reason_words(MAX_MEETINGS_REASON, who),
-            }
-        )
+        if key in by_key:
+            code = schedule.reasons.get(key, "displaced")
+            unplaced.append(_entry(by_key[key], code, load))
+    unplaced += [
+        {"request": request.id, "reason": MAX_MEETINGS_REASON, "who": who} for request, who in over
+    ]
     unplaced += [_stale_entry(r) for r in rows.stale]
     fixed_weight = len(rows.live)
     bound = max(0, schedule.upper_bound - fixed_weight)
@@ -257,28 +254,19 @@ def _summary(requested, assignments, unplaced, bound, gaps, started) -> dict[str
 
 def _stale_entry(request: MeetingRequest) -> dict[str, Any]:
     gone = [
-        p.display_name
+        p.id
         for p in (request.sender, request.recipient)
         if p.status != RegistrationStatus.CONFIRMED
     ]
-    return {
-        "request": request.id,
-        "reason": NOT_REGISTERED_REASON,
-        "words": reason_words(NOT_REGISTERED_REASON, ", ".join(gone)),
-    }
+    return {"request": request.id, "reason": NOT_REGISTERED_REASON, "who": gone}
 
 
-def _entry(request, code, names, data, instance) -> dict[str, Any]:
-    who = ""
-    if code == "participant_full":
-        # the side with more meetings than slots to hold them
-        counts: dict[int, int] = defaultdict(int)
-        for meeting in instance.meetings:
-            for person in meeting.participants:
-                counts[person] += 1
-        sender, recipient = names[request.id]
-        who = sender if counts[request.sender_id] >= counts[request.recipient_id] else recipient
-    return {"request": request.id, "reason": code, "words": reason_words(code, who)}
+def _entry(request: MeetingRequest, code: str, load: dict[int, int]) -> dict[str, Any]:
+    who = []
+    if code == "participant_full":  # the side with more meetings than slots to hold them
+        sender, recipient = request.sender_id, request.recipient_id
+        who = [sender if load[sender] >= load[recipient] else recipient]
+    return {"request": request.id, "reason": code, "who": who}
 
 
 def _within_limit(event, rows: Rows, placed, by_key):
@@ -295,13 +283,9 @@ def _within_limit(event, rows: Rows, placed, by_key):
     order = sorted(placed, key=lambda a: (-by_key[a.meeting].priority, by_key[a.meeting].id))
     for assignment in order:
         request = by_key[assignment.meeting]
-        full = [
-            rows.people[p].display_name
-            for p in (request.sender_id, request.recipient_id)
-            if count[p] >= limit
-        ]
+        full = [p for p in (request.sender_id, request.recipient_id) if count[p] >= limit]
         if full:
-            over.append((request, ", ".join(full)))
+            over.append((request, full))
             continue
         count[request.sender_id] += 1
         count[request.recipient_id] += 1
@@ -510,8 +494,12 @@ def describe(event: Event, result: dict[str, Any]) -> dict[str, Any]:
         for a in result.get("assignments", [])
     ]
     placed.sort(key=lambda p: (p["slot"].starts_at if p["slot"] else utcnow(), p["table"]))
-    unplaced = [
-        {"request": requests.get(u["request"]), "words": u["words"]}
-        for u in result.get("unplaced", [])
-    ]
+    unplaced = []
+    for item in result.get("unplaced", []):
+        found = requests.get(item["request"])
+        if found is None:  # deleted since (a registration was deleted)
+            continue
+        sides = {found.sender_id: found.sender, found.recipient_id: found.recipient}
+        names = ", ".join(sides[i].display_name for i in item.get("who", []) if i in sides)
+        unplaced.append({"request": found, "words": reason_words(item["reason"], names)})
     return {"placed": placed, "unplaced": unplaced}

@@ -54,7 +54,8 @@ def test_preview_publish_and_a_second_run_that_keeps_published_meetings(app):
     assert preview["requested"] == 4
     assert preview["scheduled"] == 3  # one table, three slots
     assert preview["upper_bound"] == 3
-    assert len(preview["unplaced"]) == 1 and preview["unplaced"][0]["words"]
+    assert len(preview["unplaced"]) == 1 and preview["unplaced"][0]["reason"]
+    assert "Person" not in json.dumps(preview)  # ids and codes only: no personal data kept
     assert _live_meetings() == []  # a preview books nothing
 
     meetings = scheduling.publish_plan(event, preview)
@@ -91,7 +92,7 @@ def test_reasons_in_words_and_the_maximum_per_person(app):
     db.session.commit()
     accepted(event, x, y)
     preview = scheduling.plan(event, time_limit=1)
-    words = sorted(u["words"] for u in preview["unplaced"])
+    words = sorted(u["words"] for u in scheduling.describe(event, preview)["unplaced"])
     assert preview["scheduled"] == 1
     assert words == ["Person 0 has the most meetings allowed", "no common free slot"]
 
@@ -196,7 +197,7 @@ def test_no_slots_or_tables_yet_places_nothing_and_says_why(app):
     preview = scheduling.plan(event, time_limit=1)
     assert preview["requested"] == 1 and preview["scheduled"] == 0
     assert preview["upper_bound"] == 0
-    assert preview["unplaced"][0]["words"] == "no common free slot"
+    assert scheduling.describe(event, preview)["unplaced"][0]["words"] == "no common free slot"
 
 
 def test_a_preview_whose_slot_was_deleted_is_stale(app):
