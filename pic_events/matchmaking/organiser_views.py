@@ -3,7 +3,7 @@ schedule, statistics, accepted-but-unscheduled requests, moving or cancelling by
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -341,6 +341,9 @@ def scheduling_page(slug: str):
         run=run,
         preview=preview,
         waiting=len(scheduling.accepted_unscheduled(event)),
+        inline_limit=None
+        if current_app.config.get("REDIS_URL")
+        else scheduling.inline_time_limit(),
         now=utcnow(),
     )
 

@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 10.0
 MAX_TIME_LIMIT = 300.0
+INLINE_TIME_LIMIT = 20.0
 MAX_MEETINGS_REASON = "max_meetings"
 NOT_REGISTERED_REASON = "not_registered"
 
@@ -383,14 +384,14 @@ def latest_run(event: Event) -> ScheduleRun | None:
 def start_run(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> ScheduleRun:
     """A new run: an RQ job when REDIS_URL is set (the page follows its progress), else
     solved now."""
-    run = ScheduleRun(
-        event_id=event.id,
-        status=RunStatus.QUEUED.value,
-        time_limit=min(max(float(time_limit), 1.0), MAX_TIME_LIMIT),
-    )
+    limit = min(max(float(time_limit), 1.0), MAX_TIME_LIMIT)
+    queued = bool(current_app.config.get("REDIS_URL"))
+    if not queued:
+        limit = min(limit, inline_time_limit())
+    run = ScheduleRun(event_id=event.id, status=RunStatus.QUEUED.value, time_limit=limit)
     db.session.add(run)
     db.session.commit()
-    if current_app.config.get("REDIS_URL"):
+    if queued:
         try:
             from pic_events.notifications.jobs import mail_queue
 
@@ -404,6 +405,12 @@ def start_run(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> ScheduleR
     execute_run(run.id)
     db.session.refresh(run)
     return run
+
+
+def inline_time_limit() -> float:
+    """Without a worker the run happens in the request: keep it under the web server's
+    timeout (gunicorn: 30 s by default)."""
+    return float(current_app.config.get("B2B_INLINE_TIME_LIMIT", INLINE_TIME_LIMIT))
 
 
 def execute_run(run_id: int) -> None:

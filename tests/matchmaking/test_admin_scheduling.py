@@ -215,3 +215,10 @@ def test_a_preview_whose_slot_was_deleted_is_stale(app):
     else:
         raise AssertionError("published into a deleted slot")
     assert _live_meetings() == []
+
+
+def test_without_redis_a_run_stays_under_the_web_servers_timeout(app):
+    event = make_b2b_event(slots=1, tables=1, booking_style="organiser")
+    app.config["B2B_INLINE_TIME_LIMIT"] = 2
+    run = scheduling.start_run(event, time_limit=200)
+    assert run.time_limit == 2 and run.status == "done"
