@@ -44,7 +44,7 @@ from pic_events.matchmaking.models import (
     RequestStatus,
     Slot,
 )
-from pic_events.matchmaking.scheduler import parse_instance, solve
+from pic_events.matchmaking.scheduler import Assignment, parse_instance, solve
 from pic_events.matchmaking.scheduling_models import RunStatus, ScheduleRun
 from pic_events.matchmaking.settings import saved_settings_of, settings_of
 from pic_events.registration.models import Registration, RegistrationStatus
@@ -216,12 +216,19 @@ def plan(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> dict[str, Any]
     by_key = {request_key(r.id): r for r in rows.requests}
     placed = [a for a in schedule.assignments if a.meeting in by_key]
     placed, over = _within_limit(event, rows, placed, by_key)
+    if over:  # places the limit freed may now hold a request left out
+        placed += _fill_gaps(event, rows, data, placed, by_key)
+        assigned = {a.meeting for a in placed}
+        over = [(r, who) for r, who in over if request_key(r.id) not in assigned]
+        schedule_unscheduled = [k for k in schedule.unscheduled if k not in assigned]
+    else:
+        schedule_unscheduled = list(schedule.unscheduled)
     load: dict[int, int] = defaultdict(int)  # meetings asked of each person in the instance
     for meeting in instance.meetings:
         for person in meeting.participants:
             load[person] += 1
     unplaced = []
-    for key in schedule.unscheduled:
+    for key in schedule_unscheduled:
         if key in by_key:
             code = schedule.reasons.get(key, "displaced")
             unplaced.append(_entry(by_key[key], code, load))
@@ -268,6 +275,48 @@ def _entry(request: MeetingRequest, code: str, load: dict[int, int]) -> dict[str
         sender, recipient = request.sender_id, request.recipient_id
         who = [sender if load[sender] >= load[recipient] else recipient]
     return {"request": request.id, "reason": code, "who": who}
+
+
+def _fill_gaps(event, rows: Rows, data, placed, by_key) -> list[Assignment]:
+    """Greedy: put left-out requests (heaviest first) where both people are free and
+    available, a table is free, and neither is at the limit."""
+    limit = settings_of(event).max_meetings
+    unavailable = {p["id"]: set(p["unavailable"]) for p in data["participants"]}
+    busy: dict[int, set[int]] = defaultdict(set)  # slot -> people
+    tables_used: dict[int, set[int]] = defaultdict(set)
+    count: dict[int, int] = defaultdict(int)
+    for _m, slot_id, table_id, ids in rows.live:
+        busy[slot_id].update(ids)
+        tables_used[slot_id].add(table_id)
+        for person in ids:
+            count[person] += 1
+    for a in placed:
+        request = by_key[a.meeting]
+        busy[a.slot].update((request.sender_id, request.recipient_id))
+        tables_used[a.slot].add(a.table)
+        count[request.sender_id] += 1
+        count[request.recipient_id] += 1
+    placed_keys = {a.meeting for a in placed}
+    waiting = [r for r in rows.requests if request_key(r.id) not in placed_keys]
+    waiting.sort(key=lambda r: (-r.priority, r.id))
+    added = []
+    for request in waiting:
+        pair = (request.sender_id, request.recipient_id)
+        if limit is not None and any(count[p] >= limit for p in pair):
+            continue
+        for slot in rows.slots:
+            if any(p in busy[slot.id] or slot.id in unavailable.get(p, ()) for p in pair):
+                continue
+            table = next((t.id for t in rows.tables if t.id not in tables_used[slot.id]), None)
+            if table is None:
+                continue
+            added.append(Assignment(request_key(request.id), slot.id, table))
+            busy[slot.id].update(pair)
+            tables_used[slot.id].add(table)
+            for p in pair:
+                count[p] += 1
+            break
+    return added
 
 
 def _within_limit(event, rows: Rows, placed, by_key):

@@ -222,3 +222,21 @@ def test_without_redis_a_run_stays_under_the_web_servers_timeout(app):
     app.config["B2B_INLINE_TIME_LIMIT"] = 2
     run = scheduling.start_run(event, time_limit=200)
     assert run.time_limit == 2 and run.status == "done"
+
+
+def test_the_maximum_per_person_holds_after_publication(app):
+    event = make_b2b_event(slots=4, tables=2, booking_style="organiser", max_meetings=2)
+    everyone = people(event, 6)
+    for i, a in enumerate(everyone):
+        for b in everyone[i + 1 :]:
+            accepted(event, a, b)
+    preview = scheduling.plan(event, time_limit=1)
+    scheduling.publish_plan(event, preview)
+    counts = db.session.execute(
+        sa.select(MeetingSeat.registration_id, sa.func.count())
+        .where(MeetingSeat.live.is_(True))
+        .group_by(MeetingSeat.registration_id)
+    ).all()
+    assert counts and max(n for _r, n in counts) <= 2
+    assert 5 <= preview["scheduled"] <= 6  # at most 6 people x 2 meetings / 2 per meeting
+    assert _no_double_booking()
