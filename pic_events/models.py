@@ -23,6 +23,7 @@ from pic_events.matchmaking.models import (
     Slot,
     Unavailability,
 )
+from pic_events.matchmaking.scheduling_models import ScheduleRun
 from pic_events.notifications.models import OutboxMessage
 from pic_events.programme.models import ProgrammeSession, Room, Speaker
 from pic_events.registration.models import (
@@ -48,6 +49,7 @@ __all__ = [
     "MeetingRequest",
     "MeetingSeat",
     "NudgeSent",
+    "ScheduleRun",
     "Slot",
     "Unavailability",
     "Cluster",

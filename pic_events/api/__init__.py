@@ -20,6 +20,7 @@ def register_api(app: Flask) -> None:
     from pic_events.consortia.api import blp as consortia_blp
     from pic_events.events.api import blp as events_blp
     from pic_events.matchmaking.api import blp as matchmaking_blp
+    from pic_events.matchmaking.organiser_api import blp as b2b_admin_blp
     from pic_events.matchmaking.profile_api import blp as b2b_profiles_blp
     from pic_events.programme.api import blp as programme_blp
     from pic_events.registration.api import blp as registration_blp
@@ -39,6 +40,7 @@ def register_api(app: Flask) -> None:
         b2b_profiles_blp,
         checkin_blp,
         consortia_blp,
+        b2b_admin_blp,
     ):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -268,8 +268,10 @@ def _check_not_frozen(event: Event, by_organiser: bool) -> None:
 
 def _slot_of(event: Event, slot_id: int) -> Slot:
     slots = lock_slots([slot_id])
-    if not slots or slots[0].event_id != event.id:
+    if slots and slots[0].event_id != event.id:
         raise NotFoundError(_("No such slot."))
+    if not slots:  # deleted by an organiser meanwhile, or never there
+        raise BookingConflict(_("This time slot no longer exists."), "slot_removed")
     return slots[0]
 
 
