@@ -142,18 +142,29 @@ def slot_statuses(event: Event, registration: Registration) -> list[SlotStatus]:
 def common_free_slots(event: Event, people: Iterable[Registration]) -> list[Slot]:
     """The slots in which all of them are free and a table is free too, in time order."""
     people = list(people)
-    ids = [p.id for p in people]
+    return common_free_slots_with(event, people[0], people[1:])[people[1].id]
+
+
+def common_free_slots_with(
+    event: Event, me: Registration, others: Iterable[Registration]
+) -> dict[int, list[Slot]]:
+    """{other's registration id: the slots both of us have free, with a free table} for many
+    others at once (a fixed number of queries whatever their number)."""
+    others = list(others)
+    ids = [me.id, *(o.id for o in others)]
     slots = event_slots(event)
     slot_ids = [slot.id for slot in slots]
     blocked = unavailable_slot_ids(event.id, ids, slot_ids)
     busy = busy_slot_ids(ids, slot_ids)
     tables = free_table_counts(event, slots)
-    return [
-        slot
-        for slot in slots
-        if tables[slot.id] > 0
-        and not any(slot.id in blocked.get(i, ()) or slot.id in busy.get(i, ()) for i in ids)
-    ]
+
+    def free(registration_id: int, slot: Slot) -> bool:
+        return slot.id not in blocked.get(registration_id, ()) and slot.id not in busy.get(
+            registration_id, ()
+        )
+
+    mine = [slot for slot in slots if tables[slot.id] > 0 and free(me.id, slot)]
+    return {other.id: [slot for slot in mine if free(other.id, slot)] for other in others}
 
 
 def set_unavailability(
