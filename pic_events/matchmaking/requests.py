@@ -28,6 +28,7 @@ from pic_events.matchmaking import booking, mails, slots
 from pic_events.matchmaking.booking import BookingConflict
 from pic_events.matchmaking.models import (
     LIVE_REQUEST_STATUSES,
+    MatchProfile,
     Meeting,
     MeetingRequest,
     MeetingSeat,
@@ -123,6 +124,15 @@ def requests_of(event: Event, registration: Registration) -> MyRequests:
             r for r in rows if r.status == RequestStatus.ACCEPTED and r.id not in scheduled
         ],
     )
+
+
+def profiles_of(registration_ids) -> dict[int, MatchProfile]:
+    """{registration id: its matchmaking profile} for those that have one (one query)."""
+    ids = list(set(registration_ids))
+    if not ids:
+        return {}
+    rows = db.session.scalars(sa.select(MatchProfile).where(MatchProfile.registration_id.in_(ids)))
+    return {row.registration_id: row for row in rows}
 
 
 def live_request_between(a: Registration, b: Registration) -> MeetingRequest | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -81,11 +80,7 @@ def _person(registration: Registration, profiles: dict[int, MatchProfile]) -> di
 
 
 def _profiles(registration_ids) -> dict[int, MatchProfile]:
-    ids = list(set(registration_ids))
-    if not ids:
-        return {}
-    rows = db.session.scalars(sa.select(MatchProfile).where(MatchProfile.registration_id.in_(ids)))
-    return {row.registration_id: row for row in rows}
+    return requests.profiles_of(registration_ids)
 
 
 def _slot_label(slot, event: Event) -> str:
