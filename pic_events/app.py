@@ -111,7 +111,7 @@ def _connect_signals() -> None:
     Connecting twice is harmless: blinker keeps one connection per receiver."""
     from pic_events.accounts import privacy as account_privacy
     from pic_events.core import signals
-    from pic_events.matchmaking import booking, meetings
+    from pic_events.matchmaking import booking, meeting_privacy, meetings
     from pic_events.notifications import privacy as mail_privacy
     from pic_events.programme import services as programme
     from pic_events.registration import audit
@@ -124,6 +124,8 @@ def _connect_signals() -> None:
     signals.agenda_collecting.connect(programme.session_entries)
     signals.agenda_collecting.connect(meetings.meeting_entries)
     signals.registration_released.connect(booking.release_registration)
+    signals.personal_data_exported.connect(meeting_privacy.export_meetings)
+    signals.registration_anonymising.connect(meeting_privacy.forget_meetings)
     signals.personal_data_exported.connect(account_privacy.export_api_tokens)
     signals.personal_data_exported.connect(mail_privacy.export_mail)
     signals.registration_anonymising.connect(registration_mails.forget_mail)
