@@ -12,16 +12,21 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def main() -> int:
-    from benchmarks import scheduler
+    from benchmarks import booking, scheduler
 
     print("B2B scheduler (10 s limit, xlarge 30 s): placed weight against the proven bound,")
     print("idle gaps against the greedy baseline (first slot that fits)")
     scheduler_rows = scheduler.run()
     scheduler.print_table(scheduler_rows)
+    print("\nB2B booking on PostgreSQL: 300 participants requesting and accepting from")
+    print("16 threads at once; invariants counted by SQL afterwards")
+    booking_row = booking.run()
+    booking.print_table(booking_row)
     results = {
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "scheduler": scheduler_rows,
+        "booking": booking_row,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten {RESULTS}")
