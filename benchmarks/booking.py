@@ -30,7 +30,7 @@ REQUESTS_EACH = 3
 SLOTS = 12
 TABLES = 120
 MAX_MEETINGS = 8
-THREADS = 16
+THREADS = int(os.environ.get("BENCH_THREADS", "16"))
 SCHEMA = f"bench_booking_{os.getpid()}"
 
 INVARIANTS = {

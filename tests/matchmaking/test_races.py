@@ -226,3 +226,27 @@ def test_a_slot_deleted_while_it_is_booked(app):
     else:
         assert len(meetings) == 1 and meetings[0].slot_id == slot_id
     assert_no_violation()
+
+
+def test_two_nudge_runs_at_once_nudge_each_person_once(app):
+    from pic_events.matchmaking.models import NudgeSent
+    from pic_events.notifications.models import OutboxMessage
+
+    event = make_b2b_event()
+    people(event, 6)
+    event_id = event.id
+
+    def nudge():
+        from pic_events.events.models import Event
+
+        requests.nudge(db.session.get(Event, event_id))
+
+    assert run_at_once(app, [nudge, nudge, nudge]) == ["ok", "ok", "ok"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NudgeSent)) == 6
+    nudges = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.subject.startswith("Find your partners"))
+    )
+    assert nudges == 6
