@@ -225,3 +225,15 @@ def test_openapi_lists_the_b2b_endpoints(client):
         "/api/v1/meetings/{meeting_id}/outcome",
     ):
         assert path in paths, path
+
+
+def test_an_organiser_cancels_any_meeting_and_a_stranger_none(client):
+    event = make_b2b_event()
+    (ana, _), (ben, _) = person(event, "Ana"), person(event, "Ben")
+    stranger = person(event, "Stranger")[1]
+    meeting = booking.book(event, [ana.id, ben.id], b2b_slots(event)[0].id)
+    url = f"/api/v1/meetings/{meeting.id}/cancel"
+    assert client.post(url, json={}, headers=stranger).status_code == 404
+    response = client.post(url, json={"reason": "Room closed"}, headers=api_auth(make_organiser()))
+    assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
+    assert {p["name"] for p in response.get_json()["with"]} == {"Ana", "Ben"}
