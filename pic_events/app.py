@@ -120,7 +120,7 @@ def _connect_signals() -> None:
     from pic_events.calendar import services as calendar
     from pic_events.consortia import privacy as consortia_privacy
     from pic_events.core import signals
-    from pic_events.matchmaking import booking, meetings
+    from pic_events.matchmaking import booking, meeting_privacy, meetings
     from pic_events.matchmaking import mails as meeting_mails
     from pic_events.matchmaking import profile_privacy as b2b_profile_privacy
     from pic_events.notifications import privacy as mail_privacy
@@ -135,6 +135,8 @@ def _connect_signals() -> None:
     signals.agenda_collecting.connect(programme.session_entries)
     signals.agenda_collecting.connect(meetings.meeting_entries)
     signals.registration_released.connect(booking.release_registration)
+    signals.personal_data_exported.connect(meeting_privacy.export_meetings)
+    signals.registration_anonymising.connect(meeting_privacy.forget_meetings)
     signals.personal_data_exported.connect(account_privacy.export_api_tokens)
     signals.personal_data_exported.connect(mail_privacy.export_mail)
     signals.registration_anonymising.connect(registration_mails.forget_mail)

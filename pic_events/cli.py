@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from pic_events.demo.cli import commands as demo_commands
     from pic_events.documents.cli import commands as documents_commands
     from pic_events.matchmaking.cli import commands as matchmaking_commands
+    from pic_events.matchmaking.request_cli import commands as b2b_request_commands
     from pic_events.notifications.cli import commands as notifications_commands
     from pic_events.programme.cli import commands as programme_commands
     from pic_events.registration.cli import commands as registration_commands
@@ -21,6 +22,7 @@ def register(app: Flask) -> None:
         *demo_commands,
         *documents_commands,
         *matchmaking_commands,
+        *b2b_request_commands,
         *notifications_commands,
         *programme_commands,
         *registration_commands,
