@@ -25,7 +25,7 @@ from pic_events.matchmaking.scheduler.moves import chain_descent, descend
 from pic_events.matchmaking.scheduler.problem import EPS, Problem, State
 from pic_events.matchmaking.scheduler.search import cp_solver, cp_weights, placement_vars
 
-FULL_COMPACT_LIMIT = 600  # (meeting, slot) pairs up to which one model covers everything
+FULL_COMPACT_LIMIT = 20_000  # (meeting, slot) pairs up to which one model covers everything
 GROUP_MEETINGS = 60  # meetings freed by a participant-group neighbourhood
 WINDOW_SLOTS = 4  # consecutive slots of a slot-window neighbourhood
 WINDOW_MEETINGS = 100  # meetings freed by a slot-window neighbourhood
@@ -90,8 +90,91 @@ def _gap_objective(
     return objective
 
 
+def _busy_literals(
+    model: cp_model.CpModel,
+    p: int,
+    block: list[int],
+    base: int,
+    by_person_slot: dict[tuple[int, int], list],
+    hint: list[bool],
+) -> list[object]:
+    """Per slot of the block: 1 (held by a meeting that stays), 0, or a boolean (the one
+    placement boolean, or a new one equal to the sum of several)."""
+    literals: list[object] = []
+    for s, h in zip(block, hint, strict=True):
+        xs = by_person_slot.get((p, s))
+        if base >> s & 1:
+            literals.append(1)
+        elif not xs:
+            literals.append(0)
+        elif len(xs) == 1:
+            literals.append(xs[0])
+        else:
+            busy = model.new_bool_var("")
+            model.add(busy == sum(xs))
+            model.add_hint(busy, h)
+            literals.append(busy)
+    return literals
+
+
+def _gap_starts(
+    model: cp_model.CpModel,
+    st: State,
+    people: list[int],
+    by_person_slot: dict[tuple[int, int], list],
+    hinted: set[tuple[int, int]],
+) -> list[object]:
+    """Terms whose sum is the participants' idle gaps, one per gap directly: a gap starts in
+    slot i of a block if the participant is busy in i - 1, idle in i and busy somewhere after
+    i ("later" booleans chained from the block's end). Stronger than run starts for the
+    core-based search: with every gap-start false, a participant's meetings must be
+    consecutive, which propagates at once. ``hinted`` as in ``_gap_objective``."""
+    pb = st.pb
+    objective: list[object] = []
+    for p in people:
+        base = busy_mask(st, p)
+        for block in pb.blocks:
+            hint = [bool(base >> s & 1) or (p, s) in hinted for s in block]
+            terms = _busy_literals(model, p, block, base, by_person_slot, hint)
+            n = len(terms)
+            later: list[object] = [0] * (n + 1)  # later[i]: busy in slot i or after
+            for i in range(n - 1, -1, -1):
+                here, after = terms[i], later[i + 1]
+                if (isinstance(here, int) and here) or (isinstance(after, int) and after):
+                    later[i] = 1
+                elif isinstance(here, int) and isinstance(after, int):
+                    later[i] = 0
+                else:
+                    variable = [t for t in (here, after) if not isinstance(t, int)]
+                    if len(variable) == 1:
+                        later[i] = variable[0]
+                    else:
+                        later[i] = model.new_bool_var("")
+                        model.add_max_equality(later[i], variable)
+                        model.add_hint(later[i], any(hint[i:]))
+            for i in range(1, n - 1):
+                previous, here, after = terms[i - 1], terms[i], later[i + 1]
+                if isinstance(previous, int) and isinstance(here, int) and isinstance(after, int):
+                    objective.append(int(previous == 1 and here == 0 and after == 1))
+                    continue
+                never = ((previous, 0), (here, 1), (after, 0))  # no gap can start here
+                if any(isinstance(t, int) and t == z for t, z in never):
+                    continue
+                start = model.new_bool_var("")
+                model.add(start >= previous + after - here - 1)
+                model.add_hint(start, hint[i - 1] and not hint[i] and any(hint[i + 1 :]))
+                objective.append(start)
+    return objective
+
+
 def reoptimise_gaps(
-    st: State, free: list[int], slots: set[int] | None, work: float, seconds: float
+    st: State,
+    free: list[int],
+    slots: set[int] | None,
+    work: float,
+    seconds: float,
+    *,
+    core: bool = False,
 ) -> tuple[bool, float | None]:
     """Re-place ``free`` meetings for the fewest gaps at no less weight (CP-SAT).
 
@@ -109,24 +192,33 @@ def reoptimise_gaps(
     model = cp_model.CpModel()
     weights = cp_weights(pb)
     chosen, options, by_person_slot = placement_vars(model, st, free, slots, keep=before)
+    # Every free meeting placed: the weight can only be held by placing them all again.
+    everyone = all(before[m] >= 0 for m in free)
     for m, xs in options.items():
-        if pb.integral:
+        if pb.integral and not everyone:
             if len(xs) > 1:
                 model.add_at_most_one(xs)
         elif before[m] >= 0:
-            model.add_exactly_one(xs)  # float weights: the same meetings stay placed
+            model.add_exactly_one(xs)  # the same meetings stay placed
         else:
             for x in xs:
                 model.add(x == 0)
-    if pb.integral:
+    if pb.integral and not everyone:
         placed = sum(weights[m] for m in free if before[m] >= 0)
         model.add(sum(weights[m] * x for (m, _), x in chosen.items()) >= placed)
     hinted = {(p, s) for m, s in before.items() if s >= 0 for p in pb.parts[m]}
-    model.minimize(sum(_gap_objective(model, st, people, by_person_slot, hinted)))
+    objective = _gap_starts if core else _gap_objective
+    model.minimize(sum(objective(model, st, people, by_person_slot, hinted)))
     for (m, s), x in chosen.items():
         model.add_hint(x, before[m] == s)
     solver = cp_solver(work, seconds)
-    solver.parameters.cp_model_presolve = False  # measured: presolve costs more than it brings
+    if core:
+        # Core-based search (as CP-SAT's "core" worker): it first asks for no gap at all,
+        # which the gap-start model turns into consecutive meetings for everyone.
+        solver.parameters.optimize_with_core = True
+        solver.parameters.linearization_level = 0
+    else:
+        solver.parameters.cp_model_presolve = False  # measured: costs more than it brings
     status = solver.solve(model)
     solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     bound = math.ceil(solver.best_objective_bound - EPS) if solved and pb.integral else None
@@ -219,7 +311,7 @@ def compact(
         everything = [m for m in range(pb.n_meetings) if _movable(st, m)]
         left = deadline - time.perf_counter()
         if left > MIN_SECONDS:
-            _, bound = reoptimise_gaps(st, everything, None, full_work, left)
+            _, bound = reoptimise_gaps(st, everything, None, full_work, left, core=True)
         if bound is not None:  # participants without a movable meeting keep their gaps
             touched = {p for m in everything for p in pb.parts[m]}
             bound += gaps_of(st, (p for p in range(pb.n_people) if p not in touched))
