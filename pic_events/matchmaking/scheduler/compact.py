@@ -123,35 +123,29 @@ def _gap_starts(
     people: list[int],
     by_person_slot: dict[tuple[int, int], list],
     hinted: set[tuple[int, int]],
+    counts: dict[tuple[int, int], int] | None = None,
 ) -> list[object]:
     """Terms whose sum is the participants' idle gaps, one per gap directly: a gap starts in
     slot i of a block if the participant is busy in i - 1, idle in i and busy somewhere after
     i ("later" booleans chained from the block's end). Stronger than run starts for the
     core-based search: with every gap-start false, a participant's meetings must be
-    consecutive, which propagates at once. ``hinted`` as in ``_gap_objective``."""
+    consecutive, which propagates at once. ``hinted`` as in ``_gap_objective``.
+
+    ``counts``: (participant, block index) -> how many meetings they will have in the block,
+    where that is known; then a participant without a gap there has one of the block's runs
+    of that many slots, and booleans for where it starts are added (redundant, but the
+    search decides a participant's whole run at once).
+    """
     pb = st.pb
     objective: list[object] = []
     for p in people:
         base = busy_mask(st, p)
-        for block in pb.blocks:
+        for b, block in enumerate(pb.blocks):
             hint = [bool(base >> s & 1) or (p, s) in hinted for s in block]
             terms = _busy_literals(model, p, block, base, by_person_slot, hint)
             n = len(terms)
-            later: list[object] = [0] * (n + 1)  # later[i]: busy in slot i or after
-            for i in range(n - 1, -1, -1):
-                here, after = terms[i], later[i + 1]
-                if (isinstance(here, int) and here) or (isinstance(after, int) and after):
-                    later[i] = 1
-                elif isinstance(here, int) and isinstance(after, int):
-                    later[i] = 0
-                else:
-                    variable = [t for t in (here, after) if not isinstance(t, int)]
-                    if len(variable) == 1:
-                        later[i] = variable[0]
-                    else:
-                        later[i] = model.new_bool_var("")
-                        model.add_max_equality(later[i], variable)
-                        model.add_hint(later[i], any(hint[i:]))
+            later = _any_from(model, terms, hint, backwards=True) + [0]
+            starts: list[object] = []
             for i in range(1, n - 1):
                 previous, here, after = terms[i - 1], terms[i], later[i + 1]
                 if isinstance(previous, int) and isinstance(here, int) and isinstance(after, int):
@@ -164,7 +158,89 @@ def _gap_starts(
                 model.add(start >= previous + after - here - 1)
                 model.add_hint(start, hint[i - 1] and not hint[i] and any(hint[i + 1 :]))
                 objective.append(start)
+                starts.append(start)
+            k = (counts or {}).get((p, b), 0)
+            if starts and 0 < k <= n:
+                _run_starts(model, terms, starts, k, hint)
     return objective
+
+
+def _run_starts(
+    model: cp_model.CpModel, terms: list[object], starts: list[object], k: int, hint: list[bool]
+) -> None:
+    """Without a gap (every gap-start false), the ``k`` busy slots are one run: one boolean
+    per first slot of the run, and each slot busy iff the run covers it."""
+    n = len(terms)
+    consecutive = model.new_bool_var("")
+    model.add_bool_or([*starts, consecutive])
+    firsts = [model.new_bool_var("") for _ in range(n - k + 1)]
+    model.add(sum(firsts) == 1).only_enforce_if(consecutive)
+    first_hint = hint.index(True) if any(hint) else -1
+    gap_free = any(hint) and all(hint[first_hint : first_hint + k]) and sum(hint) == k
+    model.add_hint(consecutive, gap_free)
+    for j, first in enumerate(firsts):
+        model.add_hint(first, gap_free and j == first_hint)
+    for i, term in enumerate(terms):
+        cover = firsts[max(0, i - k + 1) : min(i, n - k) + 1]
+        if cover or not (isinstance(term, int) and term == 0):
+            model.add(sum(cover) == term).only_enforce_if(consecutive)
+
+
+def _any_from(
+    model: cp_model.CpModel, terms: list[object], hint: list[bool], *, backwards: bool
+) -> list[object]:
+    """Per slot: busy in it or any slot after it (``backwards``) or before it: 0, 1 or a
+    boolean, chained slot by slot."""
+    n = len(terms)
+    result: list[object] = [0] * n
+    order = range(n - 1, -1, -1) if backwards else range(n)
+    previous: object = 0
+    for i in order:
+        here = terms[i]
+        if (isinstance(here, int) and here) or (isinstance(previous, int) and previous):
+            result[i] = 1
+        elif isinstance(here, int) and isinstance(previous, int):
+            result[i] = 0
+        else:
+            variable = [t for t in (here, previous) if not isinstance(t, int)]
+            if len(variable) == 1:
+                result[i] = variable[0]
+            else:
+                result[i] = model.new_bool_var("")
+                model.add_max_equality(result[i], variable)
+                model.add_hint(result[i], any(hint[i:] if backwards else hint[: i + 1]))
+        previous = result[i]
+    return result
+
+
+def _block_counts(
+    st: State, free: list[int], chosen: dict[tuple[int, int], object]
+) -> dict[tuple[int, int], int]:
+    """(participant, block index) -> their meetings in the block, where every free meeting
+    is placed again and none of theirs may go both inside and outside the block."""
+    pb = st.pb
+    block_of = {s: b for b, block in enumerate(pb.blocks) for s in block}
+    where: dict[int, set[int]] = {}
+    for m, s in chosen:
+        where.setdefault(m, set()).add(block_of[s])
+    counts: dict[tuple[int, int], int] = {}
+    mixed: set[tuple[int, int]] = set()
+    for m in free:
+        blocks = where.get(m, set())
+        for p in pb.parts[m]:
+            for b in blocks:
+                if len(blocks) > 1:
+                    mixed.add((p, b))
+                else:
+                    counts[p, b] = counts.get((p, b), 0) + 1
+    people = {p for m in free for p in pb.parts[m]}
+    for p in people:
+        base = busy_mask(st, p)
+        for b, block in enumerate(pb.blocks):
+            held = sum(1 for s in block if base >> s & 1)
+            if held and (p, b) not in mixed:
+                counts[p, b] = counts.get((p, b), 0) + held
+    return {key: k for key, k in counts.items() if key not in mixed}
 
 
 def reoptimise_gaps(
@@ -207,8 +283,12 @@ def reoptimise_gaps(
         placed = sum(weights[m] for m in free if before[m] >= 0)
         model.add(sum(weights[m] * x for (m, _), x in chosen.items()) >= placed)
     hinted = {(p, s) for m, s in before.items() if s >= 0 for p in pb.parts[m]}
-    objective = _gap_starts if core else _gap_objective
-    model.minimize(sum(objective(model, st, people, by_person_slot, hinted)))
+    if core:
+        counts = _block_counts(st, free, chosen) if everyone else None
+        terms = _gap_starts(model, st, people, by_person_slot, hinted, counts)
+    else:
+        terms = _gap_objective(model, st, people, by_person_slot, hinted)
+    model.minimize(sum(terms))
     for (m, s), x in chosen.items():
         model.add_hint(x, before[m] == s)
     solver = cp_solver(work, seconds)
