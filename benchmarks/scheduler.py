@@ -133,9 +133,10 @@ def plant_event(
     (meeting id -> slot id) it was built around, which places every meeting.
 
     Each participant gets a run of consecutive slots per block (a few skip a block, a few
-    get one planted hole); slot by slot, the participants whose run covers it are paired
-    with people they have not met yet; one left without a partner is paired with someone
-    whose run ends just before or starts just after, or else its run is cut there (runs
+    get one planted hole, a slot they are unavailable in); slot by slot, the participants
+    whose run covers it are paired with people they have not met yet; one left without a
+    partner is paired with someone whose run ends just before or starts just after, or else
+    its run is cut there (runs
     stay consecutive). Tables are the busiest slot's meetings plus up to two; the
     unavailable slots and the meetings' allowed halves never break the planted schedule,
     so its idle gaps bound the optimum.
@@ -150,6 +151,7 @@ def plant_event(
     met: set[frozenset[int]] = set()
     plan: list[tuple[int, int, int]] = []  # (participant, participant, slot)
     busy: dict[int, set[int]] = {p: set() for p in people}
+    kept_away: set[tuple[int, int]] = set()  # a planted hole: another appointment then
     for block in blocks:
         size = len(block)
         runs: dict[int, list[int]] = {}
@@ -164,6 +166,7 @@ def plant_event(
             lo, hi = runs[p]
             if hi - lo >= 2:
                 hole[p] = rng.randrange(lo + 1, hi)
+                kept_away.add((p, hole[p]))
         for s in block:
             active = [p for p, (lo, hi) in runs.items() if lo <= s <= hi and hole.get(p) != s]
             rng.shuffle(active)
@@ -225,7 +228,7 @@ def plant_event(
             if s in busy[p]:
                 continue
             skipped = len(blocks) > 1 and not busy[p] & set(blocks[half[s]])
-            if rng.random() < (AWAY_HALF_SHARE if skipped else unavailable):
+            if (p, s) in kept_away or rng.random() < (AWAY_HALF_SHARE if skipped else unavailable):
                 away.append(s + 1)
         participants.append({"id": p, "unavailable": away})
     names = ("am", "pm")
