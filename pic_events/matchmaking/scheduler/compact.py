@@ -35,7 +35,10 @@ from pic_events.matchmaking.scheduler.moves import chain_descent, descend
 from pic_events.matchmaking.scheduler.problem import EPS, Problem, State
 from pic_events.matchmaking.scheduler.search import CP_SEED, cp_solver, cp_weights, placement_vars
 
-FULL_COMPACT_LIMIT = 20_000  # (meeting, slot) pairs up to which one model covers everything
+# (meeting, slot) pairs up to which one model covers everything: with every meeting that
+# has a slot placed, in core-based attempts; otherwise, a plain model on tiny instances.
+FULL_COMPACT_LIMIT = 20_000
+PLAIN_COMPACT_LIMIT = 600
 # The whole-instance model's attempts: with or without the run-start booleans (each solves
 # instances the other does not, measured on the "events" benchmark), and their shares of
 # its deterministic time; each starts from the best schedule so far, with its own seed.
@@ -404,28 +407,37 @@ def compact(
     descend(st, steps, deadline)
     chain_descent(st, chain_steps, deadline)
     bound: int | None = 0 if gaps_of(st, range(pb.n_people)) == 0 else None
-    if sum(len(f) for f in pb.feas) <= FULL_COMPACT_LIMIT and bound is None:
-        everything = [m for m in range(pb.n_meetings) if _movable(st, m)]
-        touched = {p for m in everything for p in pb.parts[m]}
-        for attempt, (run_starts, share) in enumerate(FULL_ATTEMPTS):
-            left = deadline - time.perf_counter()
-            if left <= MIN_SECONDS:
-                break
-            _, proven = reoptimise_gaps(
-                st,
-                everything,
-                None,
-                share * full_work,
-                left,
-                core=True,
-                run_starts=run_starts,
-                seed=CP_SEED + attempt,
-            )
-            if proven is not None:  # participants without a movable meeting keep their gaps
-                proven += gaps_of(st, (p for p in range(pb.n_people) if p not in touched))
-                bound = proven if bound is None else max(bound, proven)
-                if bound >= gaps_of(st, range(pb.n_people)):
-                    return bound
+    pairs = sum(len(f) for f in pb.feas)
+    everything = [m for m in range(pb.n_meetings) if _movable(st, m)]
+    touched = {p for m in everything for p in pb.parts[m]}
+    # Every meeting that has a slot placed (real events): the core-based attempts. Else, on
+    # tiny instances, one plain model of everything.
+    placed_all = all(st.slot_of[m] >= 0 for m in everything)
+    if placed_all and pairs <= FULL_COMPACT_LIMIT:
+        attempts = [(True, run_starts, share) for run_starts, share in FULL_ATTEMPTS]
+    elif pairs <= PLAIN_COMPACT_LIMIT:
+        attempts = [(False, False, 1.0)]
+    else:
+        attempts = []
+    for attempt, (core, run_starts, share) in enumerate(attempts if bound is None else []):
+        left = deadline - time.perf_counter()
+        if left <= MIN_SECONDS:
+            break
+        _, proven = reoptimise_gaps(
+            st,
+            everything,
+            None,
+            share * full_work,
+            left,
+            core=core,
+            run_starts=run_starts,
+            seed=CP_SEED + attempt,
+        )
+        if proven is not None:  # participants without a movable meeting keep their gaps
+            proven += gaps_of(st, (p for p in range(pb.n_people) if p not in touched))
+            bound = proven if bound is None else max(bound, proven)
+            if bound >= gaps_of(st, range(pb.n_people)):
+                return bound
     windows = _windows(pb)
     turn = idle = 0
     for it in range(iterations):
