@@ -13,7 +13,10 @@ Where a participant's number of meetings in a block is known, booleans for where
 run of meetings starts are added: without a gap, the run start decides all their busy
 slots. CP-SAT solves it with its core-based search (one worker, fixed seed, deterministic
 time), which first asks for a schedule without any gap and then raises its proven lower
-bound, so when it finishes the count is optimal and ``idle_gaps_bound`` proves it.
+bound, so when it finishes the count is optimal and ``idle_gaps_bound`` proves it. Short
+attempts of a few kinds follow one another until one finishes (``FULL_ATTEMPTS``). This
+model is used when every meeting that has a slot is placed (real events); otherwise it
+would have to choose meetings too, which measured worse than the neighbourhoods.
 
 Larger instances, or time left after an unfinished whole model, go to neighbourhoods: the
 same placement booleans over the meetings of a group of participants (a participant with
@@ -39,10 +42,14 @@ from pic_events.matchmaking.scheduler.search import CP_SEED, cp_solver, cp_weigh
 # has a slot placed, in core-based attempts; otherwise, a plain model on tiny instances.
 FULL_COMPACT_LIMIT = 20_000
 PLAIN_COMPACT_LIMIT = 600
-# The whole-instance model's attempts: with or without the run-start booleans (each solves
-# instances the other does not, measured on the "events" benchmark), and their shares of
-# its deterministic time; each starts from the best schedule so far, with its own seed.
-FULL_ATTEMPTS = ((True, 0.5), (False, 0.5))
+# The whole-instance model's attempts, each from the best schedule so far with its own seed
+# and share of the deterministic time: with the run-start booleans, plain (gap starts only),
+# or with every meeting kept in its block (a morning meeting stays in the morning: then
+# every participant's count per block is known and has run starts; no bound from it).
+# Measured on real-like events (the "events" benchmark and 30 more seeds): a short core
+# search either finishes or stalls, and each kind finishes on events where another stalls.
+RUN_STARTS, PLAIN, SAME_BLOCKS = "run starts", "plain", "same blocks"
+FULL_ATTEMPTS = ((RUN_STARTS, 0.25), (SAME_BLOCKS, 0.25), (PLAIN, 0.25), (RUN_STARTS, 0.25))
 GROUP_MEETINGS = 60  # meetings freed by a participant-group neighbourhood
 WINDOW_SLOTS = 4  # consecutive slots of a slot-window neighbourhood
 WINDOW_MEETINGS = 100  # meetings freed by a slot-window neighbourhood
@@ -270,6 +277,7 @@ def reoptimise_gaps(
     core: bool = False,
     run_starts: bool = True,
     seed: int = CP_SEED,
+    keep_blocks: bool = False,
 ) -> tuple[bool, float | None]:
     """Re-place ``free`` meetings for the fewest gaps at no less weight (CP-SAT).
 
@@ -286,7 +294,13 @@ def reoptimise_gaps(
             st.set_slot(m, -1)
     model = cp_model.CpModel()
     weights = cp_weights(pb)
-    chosen, options, by_person_slot = placement_vars(model, st, free, slots, keep=before)
+    allowed = None
+    if keep_blocks:  # each placed meeting stays in its block (a morning one in the morning)
+        block_of = {s: set(block) for block in pb.blocks for s in block}
+        allowed = {m: block_of[s] for m, s in before.items() if s >= 0}
+    chosen, options, by_person_slot = placement_vars(
+        model, st, free, slots, keep=before, allowed=allowed
+    )
     # Every free meeting placed: the weight can only be held by placing them all again.
     everyone = all(before[m] >= 0 for m in free)
     for m, xs in options.items():
@@ -414,12 +428,12 @@ def compact(
     # tiny instances, one plain model of everything.
     placed_all = all(st.slot_of[m] >= 0 for m in everything)
     if placed_all and pairs <= FULL_COMPACT_LIMIT:
-        attempts = [(True, run_starts, share) for run_starts, share in FULL_ATTEMPTS]
+        attempts = [(True, kind, share) for kind, share in FULL_ATTEMPTS]
     elif pairs <= PLAIN_COMPACT_LIMIT:
-        attempts = [(False, False, 1.0)]
+        attempts = [(False, PLAIN, 1.0)]
     else:
         attempts = []
-    for attempt, (core, run_starts, share) in enumerate(attempts if bound is None else []):
+    for attempt, (core, kind, share) in enumerate(attempts if bound is None else []):
         left = deadline - time.perf_counter()
         if left <= MIN_SECONDS:
             break
@@ -430,9 +444,12 @@ def compact(
             share * full_work,
             left,
             core=core,
-            run_starts=run_starts,
+            run_starts=kind != PLAIN,
             seed=CP_SEED + attempt,
+            keep_blocks=kind == SAME_BLOCKS,
         )
+        if kind == SAME_BLOCKS:
+            continue  # its bound holds only with the meetings kept in their blocks
         if proven is not None:  # participants without a movable meeting keep their gaps
             proven += gaps_of(st, (p for p in range(pb.n_people) if p not in touched))
             bound = proven if bound is None else max(bound, proven)
