@@ -331,8 +331,9 @@ def reoptimise_gaps(
         solver.parameters.optimize_with_core = True
         solver.parameters.linearization_level = 0
         solver.parameters.random_seed = seed
-    else:
-        solver.parameters.cp_model_presolve = False  # measured: costs more than it brings
+    # Measured: presolve costs more than it brings (neighbourhoods; on the whole model, 4
+    # idle gaps against 7 over 30 real-like events, in about the same time).
+    solver.parameters.cp_model_presolve = False
     status = solver.solve(model)
     solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     bound = math.ceil(solver.best_objective_bound - EPS) if solved and pb.integral else None
