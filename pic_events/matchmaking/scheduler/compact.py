@@ -5,10 +5,11 @@ participants' meetings sit back to back. After the hand-written descents of ``mo
 CP-SAT does the work, in two ways.
 
 Up to ``FULL_COMPACT_LIMIT`` meeting-slot pairs (real brokerage events: 40-80 businesses,
-120-300 meetings, 8-22 slots) one model covers the whole instance: a boolean per (meeting,
-slot), per slot at most as many meetings as free tables (tables are interchangeable, so
-they are not modelled), per participant and slot a "busy" boolean, and one "gap-start"
-boolean per gap (busy in the slot before, idle here, busy somewhere later in the block).
+120-300 meetings, 8-22 slots, 12-27 tables) one model covers the whole instance: a boolean
+per (meeting, slot), per slot at most as many meetings as free tables (tables are
+interchangeable, so they are not modelled), per participant and slot a "busy" boolean, and
+one "gap-start" boolean per gap (busy in the slot before, idle here, busy somewhere later
+in the block).
 Where a participant's number of meetings in a block is known, booleans for where their
 run of meetings starts are added: without a gap, the run start decides all their busy
 slots. CP-SAT solves it with its core-based search (one worker, fixed seed, deterministic
@@ -39,8 +40,10 @@ from pic_events.matchmaking.scheduler.problem import EPS, Problem, State
 from pic_events.matchmaking.scheduler.search import CP_SEED, cp_solver, cp_weights, placement_vars
 
 # (meeting, slot) pairs up to which one model covers everything: with every meeting that
-# has a slot placed, in core-based attempts; otherwise, a plain model on tiny instances.
-FULL_COMPACT_LIMIT = 20_000
+# has a slot placed, in core-based attempts (real events: 300 meetings x 22 slots at most,
+# 6,600; measured: at 9,700, a planted 650-meeting event, the attempts stall and the
+# neighbourhoods alone do better); otherwise, a plain model on tiny instances.
+FULL_COMPACT_LIMIT = 8_000
 PLAIN_COMPACT_LIMIT = 600
 # The whole-instance model's attempts, each from the best schedule so far with its own seed
 # and share of the deterministic time: with the run-start booleans, plain (gap starts only),
@@ -56,6 +59,7 @@ WINDOW_MEETINGS = 100  # meetings freed by a slot-window neighbourhood
 NEIGHBOURHOOD_WORK = 0.05  # CP-SAT deterministic time per neighbourhood
 PATIENCE = 40  # neighbourhoods in a row without a gain after which compaction stops
 MIN_SECONDS = 0.05  # wall time below which no neighbourhood is started
+MIN_ATTEMPT_SECONDS = 0.5  # wall time below which no whole-model attempt is started
 
 
 def _busy_terms(
@@ -285,6 +289,7 @@ def reoptimise_gaps(
     whether the state improved and, when CP-SAT proved it, a lower bound on the gaps of the
     participants concerned over every such re-placement.
     """
+    started = time.perf_counter()
     pb = st.pb
     people = sorted({p for m in free for p in pb.parts[m]})
     old_gaps, old_weight = gaps_of(st, people), st.weight
@@ -324,7 +329,8 @@ def reoptimise_gaps(
     model.minimize(sum(terms))
     for (m, s), x in chosen.items():
         model.add_hint(x, before[m] == s)
-    solver = cp_solver(work, seconds)
+    # Building the model counts against the wall time too (large whole models).
+    solver = cp_solver(work, seconds - (time.perf_counter() - started))
     if core:
         # Core-based search (as CP-SAT's "core" worker): it first asks for no gap at all,
         # which the gap-start model turns into consecutive meetings for everyone.
@@ -436,7 +442,7 @@ def compact(
         attempts = []
     for attempt, (core, kind, share) in enumerate(attempts if bound is None else []):
         left = deadline - time.perf_counter()
-        if left <= MIN_SECONDS:
+        if left <= MIN_ATTEMPT_SECONDS:
             break
         _, proven = reoptimise_gaps(
             st,
