@@ -174,10 +174,13 @@ def _gap_starts(
             n = len(terms)
             later = _any_from(model, terms, hint, backwards=True) + [0]
             starts: list[object] = []
+            forced_gap = False  # a gap no placement can avoid (fixed meetings around it)
             for i in range(1, n - 1):
                 previous, here, after = terms[i - 1], terms[i], later[i + 1]
                 if isinstance(previous, int) and isinstance(here, int) and isinstance(after, int):
-                    objective.append(int(previous == 1 and here == 0 and after == 1))
+                    forced = int(previous == 1 and here == 0 and after == 1)
+                    objective.append(forced)
+                    forced_gap = forced_gap or bool(forced)
                     continue
                 never = ((previous, 0), (here, 1), (after, 0))  # no gap can start here
                 if any(isinstance(t, int) and t == z for t, z in never):
@@ -188,7 +191,7 @@ def _gap_starts(
                 objective.append(start)
                 starts.append(start)
             k = (counts or {}).get((p, b), 0)
-            if starts and 0 < k <= n:
+            if starts and 0 < k <= n and not forced_gap:
                 _run_starts(model, terms, starts, k, hint)
     return objective
 
