@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.scheduler import plant_event, planted_gaps
 from tests.matchmaking.scheduler_validator import count_idle_gaps
 from tests.matchmaking.test_scheduler import (
     _feasible,
@@ -119,3 +120,88 @@ def test_compaction_keeps_the_weight_and_the_fixed_meetings() -> None:
     second = run(data, time_limit=1.0)
     assert check_schedule(data, second) >= check_schedule(data, first)
     assert second["idle_gaps"] == count_idle_gaps(data, second)
+
+
+def _real_like(seed: int = 3) -> tuple[dict[str, Any], dict[int, int]]:
+    """A small event shaped like a real brokerage event (a morning and an afternoon, some
+    meetings allowed in one half only), built around a planted schedule without gaps."""
+    data, planted = plant_event(36, 10, 5, 0.4, 0.15, 0, seed=seed)
+    assert planted_gaps(data, planted) == 0
+    assert any(m.get("slots") for m in data["meetings"])
+    return data, planted
+
+
+def test_a_real_like_event_with_a_gap_free_schedule_gets_one() -> None:
+    data, _ = _real_like()
+    output = run(data, time_limit=4.0)
+    assert output["unscheduled"] == []
+    check_schedule(data, output)  # meetings allowed in one half stay in it
+    assert count_idle_gaps(data, output) == output["idle_gaps"] == 0
+    assert output["idle_gaps_bound"] == 0
+
+
+def test_a_real_like_event_keeps_its_fixed_meetings_and_its_halves() -> None:
+    """A third of the planted schedule announced (fixed): the rest still fits around it
+    without a gap, fixed meetings stay where they are, morning-only ones in the morning."""
+    data, planted = _real_like(seed=4)
+    n_tables = len(data["tables"])
+    used: dict[int, int] = {}
+    fixed = []
+    for meeting in sorted(data["meetings"], key=lambda m: m["id"])[::3]:
+        slot = planted[meeting["id"]]
+        used[slot] = used.get(slot, 0) + 1
+        fixed.append({"meeting": meeting["id"], "slot": slot, "table": used[slot]})
+    assert max(used.values()) <= n_tables
+    data["fixed"] = fixed
+    output = run(data, time_limit=4.0)
+    assert output["unscheduled"] == []
+    check_schedule(data, output)  # fixed meetings kept, allowed halves honoured
+    morning = {s["id"] for s in data["slots"] if s["block"] == "am"}
+    restricted = {m["id"]: set(m["slots"]) for m in data["meetings"] if m.get("slots")}
+    for a in output["assignments"]:
+        if a["meeting"] in restricted:
+            assert (a["slot"] in morning) == (restricted[a["meeting"]] <= morning)
+    assert count_idle_gaps(data, output) == output["idle_gaps"] == 0
+
+
+def _fix_around_holes(data: dict[str, Any], planted: dict[int, int]) -> int:
+    """Fix, for each participant with a gap in the planted schedule, the planted meetings on
+    both sides of it (the hole is a slot they are unavailable in): the gap is then forced.
+    Returns how many participants have one."""
+    meetings = {m["id"]: m for m in data["meetings"]}
+    at = {(p, s): m for m, s in planted.items() for p in meetings[m]["participants"]}
+    blocks: dict[Any, list[int]] = {}
+    for slot in data["slots"]:
+        blocks.setdefault(slot.get("block"), []).append(slot["id"])
+    fixed: set[int] = set()
+    people = set()
+    for person in data["participants"]:
+        p = person["id"]
+        for slots in blocks.values():
+            busy = [(p, s) in at for s in slots]
+            for i in range(1, len(slots) - 1):
+                if busy[i - 1] and not busy[i] and any(busy[i + 1 :]):
+                    after = next(k for k in range(i + 1, len(slots)) if busy[k])
+                    fixed |= {at[p, slots[i - 1]], at[p, slots[after]]}
+                    people.add(p)
+    tables: dict[int, int] = {}
+    data["fixed"] = []
+    for m in sorted(fixed):
+        tables[planted[m]] = tables.get(planted[m], 0) + 1
+        data["fixed"].append({"meeting": m, "slot": planted[m], "table": tables[planted[m]]})
+    return len(people)
+
+
+def test_a_real_like_event_with_forced_gaps_gets_a_sound_bound() -> None:
+    """Gaps that fixed meetings force cannot be removed: the engine finds no more gaps than
+    the planted schedule and proves a bound that is no more than the gaps it reports
+    (a forced gap once broke the run-start booleans and the bound)."""
+    data, planted = plant_event(36, 10, None, 0.0, 0.15, 2, seed=1)
+    forced = _fix_around_holes(data, planted)
+    assert forced > 0
+    output = run(data, time_limit=4.0)
+    assert output["unscheduled"] == []
+    check_schedule(data, output)
+    gaps = count_idle_gaps(data, output)
+    assert forced <= output["idle_gaps_bound"] <= gaps == output["idle_gaps"]
+    assert gaps <= planted_gaps(data, planted)

@@ -327,6 +327,7 @@ def placement_vars(
     free: list[int],
     slots: set[int] | None,
     keep: dict[int, int] | None = None,
+    allowed: dict[int, set[int]] | None = None,
 ) -> tuple[
     dict[tuple[int, int], cp_model.IntVar],
     dict[int, list[cp_model.IntVar]],
@@ -334,7 +335,8 @@ def placement_vars(
 ]:
     """A boolean per (free meeting, slot) it may take around the meetings kept in place, with
     nobody in two meetings at once and no slot over its tables. ``slots`` limits the slots;
-    ``keep`` names a slot per meeting allowed outside them. Returns the booleans, each
+    ``keep`` names a slot per meeting allowed outside them; ``allowed``, where given, the
+    only slots a meeting may take. Returns the booleans, each
     meeting's list of them (the caller says how many may be true) and each (person, slot)'s."""
     pb = st.pb
     chosen: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -346,6 +348,8 @@ def placement_vars(
         kept = keep.get(m) if keep else None
         for s in pb.feas[m]:
             if slots is not None and s not in slots and s != kept:
+                continue
+            if allowed is not None and m in allowed and s not in allowed[m]:
                 continue
             if st.count[s] >= pb.cap[s] or any(st.busy[p][s] >= 0 for p in pb.parts[m]):
                 continue
