@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench migrate assets messages clean system-packages
+.PHONY: run test lint format bench migrate assets fonts messages translations translations-todo translations-fill check-translations chromium browser-test screenshots clean system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,18 @@ test: lint
 	sh scripts/system-packages.sh test
 	$(BIN)/pytest -n 2 --dist loadfile -ra
 
+# Debian's Chromium for the browser tests (root and apt; .ci/run calls it too).
+chromium:
+	scripts/install-chromium.sh
+
+# The browser tests alone (make test runs them too).
+browser-test: $(VENV)/.dev
+	$(BIN)/pytest tests/browser -p no:randomly -ra
+
+# docs/screenshots/*.png: the main pages at 390 and 1200 px, in English and French.
+screenshots: $(VENV)/.dev
+	$(BIN)/python scripts/screenshots.py
+
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks
 
@@ -57,6 +69,8 @@ assets:
 	npm install --no-audit --no-fund
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js pic_events/static/vendor/bootstrap/
 	cp node_modules/html5-qrcode/html5-qrcode.min.js node_modules/html5-qrcode/LICENSE pic_events/static/vendor/html5-qrcode/
+	mkdir -p pic_events/static/vendor/axe
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE pic_events/static/vendor/axe/
 
 # The badge and document font (DejaVu Sans, Bitstream Vera licence) from Debian's package.
 fonts:
@@ -65,9 +79,26 @@ fonts:
 	cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf pic_events/static/fonts/
 	cp /usr/share/doc/fonts-dejavu-core/copyright pic_events/static/fonts/LICENSE-DejaVu.txt
 
-# Extract the strings to translate (French comes next).
-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o pic_events/translations/messages.pot .
+# Translations: extract the strings (.pot), merge them into each language's .po, compile the
+# .mo (committed: a fresh clone speaks French). New strings come in untranslated; fill their
+# msgstr in pic_events/translations/fr/LC_MESSAGES/messages.po and run it again.
+translations: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py update
+
+messages: translations
+
+# After `make translations`: the strings still to translate, one a line (English TAB French),
+# written to translations-todo.tsv; fill the French column, then `make translations-fill`.
+translations-todo: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py todo > translations-todo.tsv
+	@echo "$$(wc -l < translations-todo.tsv) string(s) to translate in translations-todo.tsv"
+
+translations-fill: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py fill translations-todo.tsv
+
+# Lists every missing, fuzzy or stale translation (tests/test_translations.py runs it too).
+check-translations: $(VENV)/.runtime
+	$(BIN)/python scripts/translations.py check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -52,6 +52,13 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "PIC Meetings <noreply@pic.example>"
     )
+    # The ORGANIZER of B2B meeting invitations (calendar); default: MAIL_DEFAULT_SENDER.
+    CALENDAR_ORGANIZER = os.environ.get("CALENDAR_ORGANIZER") or None
+    # Days before an event's first day that `flask send-reminders` mails everyone (3), unless
+    # the organisers set another number for the event, or turned the reminder off.
+    REMINDER_DAYS_BEFORE = (
+        int(os.environ["REMINDER_DAYS_BEFORE"]) if os.environ.get("REMINDER_DAYS_BEFORE") else 3
+    )
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
     # Without REDIS_URL the outbox is delivered in the request, right after the commit.

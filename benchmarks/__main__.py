@@ -12,7 +12,7 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def main() -> int:
-    from benchmarks import documents, scheduler
+    from benchmarks import documents, recommend, scheduler
 
     print("B2B scheduler (10 s limit, xlarge 30 s): placed weight against the proven bound,")
     print("idle gaps against the greedy baseline (first slot that fits)")
@@ -22,11 +22,15 @@ def main() -> int:
     print("pages and QR codes; 1,000 badges, the demo programme, 200 My agenda requests")
     document_rows = documents.run()
     documents.print_table(document_rows)
+    print("\nRecommendations: one person's top 20 among 300 participants (pure ranking)")
+    recommend_row = recommend.run()
+    recommend.print_table(recommend_row)
     results = {
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "scheduler": scheduler_rows,
         "documents": document_rows,
+        "recommend": recommend_row,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten {RESULTS}")

@@ -82,6 +82,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from pic_events.accounts.views import bp as accounts_bp
     from pic_events.api import register_api
+    from pic_events.calendar.views import bp as calendar_bp
+    from pic_events.consortia.views import bp as consortia_bp
     from pic_events.directory.views import bp as directory_bp
     from pic_events.documents.views import bp as documents_bp
     from pic_events.events.views import bp as events_bp
@@ -104,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(b2b_profiles_bp)
     app.register_blueprint(b2b_admin_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(consortia_bp)
     register_api(app)
 
 
@@ -112,8 +116,13 @@ def _connect_signals() -> None:
 
     Connecting twice is harmless: blinker keeps one connection per receiver."""
     from pic_events.accounts import privacy as account_privacy
+    from pic_events.calendar import privacy as calendar_privacy
+    from pic_events.calendar import services as calendar
+    from pic_events.consortia import privacy as consortia_privacy
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meetings
+    from pic_events.matchmaking import mails as meeting_mails
+    from pic_events.matchmaking import profile_privacy as b2b_profile_privacy
     from pic_events.notifications import privacy as mail_privacy
     from pic_events.programme import services as programme
     from pic_events.registration import audit
@@ -130,7 +139,18 @@ def _connect_signals() -> None:
     signals.personal_data_exported.connect(mail_privacy.export_mail)
     signals.registration_anonymising.connect(registration_mails.forget_mail)
     signals.account_deleting.connect(mail_privacy.forget_mail_to)
+    signals.personal_data_exported.connect(calendar_privacy.export_calendar)
+    signals.account_deleting.connect(calendar_privacy.forget_feed)
     signals.steering_standing_changed.connect(audit.record_standing_change)
+    # Calendar files in mails: the invitation of a meeting, the chosen sessions.
+    meeting_mails.attach_to_meeting_mails(calendar.meeting_invite_parts)
+    registration_mails.attach_to_confirmation_mails(calendar.chosen_sessions_parts)
+    signals.personal_data_exported.connect(consortia_privacy.export_ideas)
+    signals.account_deleting.connect(consortia_privacy.forget_on_account_deletion)
+    signals.registration_anonymising.connect(consortia_privacy.forget_messages)
+    signals.personal_data_exported.connect(b2b_profile_privacy.export_profiles)
+    signals.registration_anonymising.connect(b2b_profile_privacy.forget_profile)
+    signals.account_deleting.connect(b2b_profile_privacy.forget_profiles_of)
 
 
 def _register_cli(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from pic_events.accounts.cli import commands as accounts_commands
+    from pic_events.calendar.cli import commands as calendar_commands
     from pic_events.demo.cli import commands as demo_commands
     from pic_events.documents.cli import commands as documents_commands
     from pic_events.matchmaking.cli import commands as matchmaking_commands
@@ -16,6 +17,7 @@ def register(app: Flask) -> None:
 
     for command in (
         *accounts_commands,
+        *calendar_commands,
         *demo_commands,
         *documents_commands,
         *matchmaking_commands,

@@ -1,6 +1,14 @@
 """Import every module's models so that the metadata (and Alembic) sees all tables."""
 
 from pic_events.accounts.models import ApiToken, User
+from pic_events.calendar.models import CalendarSettings, FeedState, ReminderSent
+from pic_events.consortia.models import (
+    ConsortiumMeeting,
+    ConsortiumScheduleRequest,
+    Idea,
+    Interest,
+    Role,
+)
 from pic_events.directory.models import Cluster, ClusterSector, Organisation
 from pic_events.events.models import Event
 from pic_events.matchmaking.models import (
@@ -31,6 +39,9 @@ __all__ = [
     "AuditLog",
     "B2BSettings",
     "B2BTable",
+    "CalendarSettings",
+    "FeedState",
+    "ReminderSent",
     "MatchProfile",
     "Meeting",
     "MeetingOutcome",
@@ -40,6 +51,11 @@ __all__ = [
     "Slot",
     "Unavailability",
     "Cluster",
+    "ConsortiumMeeting",
+    "ConsortiumScheduleRequest",
+    "Idea",
+    "Interest",
+    "Role",
     "ClusterSector",
     "Event",
     "Organisation",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, g, has_request_context, request
+from flask import abort, current_app, g, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -65,12 +65,25 @@ def authenticated_by_token() -> bool:
     return bool(g.get("token_auth"))
 
 
+LOCALE_SESSION_KEY = "locale"
+
+
 def select_locale() -> str | None:
+    """The member's profile language, else the language a visitor chose in the navigation,
+    else the browser's Accept-Language, else the default (English)."""
     if not has_request_context():  # CLI and background jobs: the default locale
         return None
     languages = list(current_app.config["LANGUAGES"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    return visitor_locale()
+
+
+def visitor_locale() -> str | None:
+    languages = list(current_app.config["LANGUAGES"])
+    chosen = session.get(LOCALE_SESSION_KEY)
+    if chosen in languages:
+        return chosen
     return request.accept_languages.best_match(languages)
 
 

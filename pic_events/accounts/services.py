@@ -11,6 +11,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -276,6 +277,14 @@ def update_profile(
     return user
 
 
+def set_locale(user: User, locale: str) -> None:
+    """The language switch: only a language the site offers."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ServiceValidationError({"locale": [_("Choose a language from the list.")]})
+    user.locale = locale
+    db.session.commit()
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     errors: Errors = {}
     if not user.check_password(current_password or ""):
@@ -392,6 +401,12 @@ def password_reset_link(user: User) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + path
 
 
+def mail_locale(user: User):
+    """Mails speak the recipient's language (their profile's), not the requester's."""
+    languages = current_app.config["LANGUAGES"]
+    return force_locale(user.locale if user.locale in languages else "en")
+
+
 def request_password_reset(email: str | None) -> None:
     """Mail a reset link if the account exists. Callers answer the same either way."""
     user = get_user_by_email(email)
@@ -399,16 +414,17 @@ def request_password_reset(email: str | None) -> None:
     if user is None:
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    body = _(
-        "Hello %(name)s,\n\n"
-        "Someone (hopefully you) asked to reset the password of your PIC Meetings account.\n"
-        "Choose a new password here within %(minutes)d minutes:\n\n%(link)s\n\n"
-        "If you did not ask for this, ignore this message: your password stays the same.\n",
-        name=user.name,
-        minutes=minutes,
-        link=password_reset_link(user),
-    )
-    queue_mail(user.email, _("Reset your PIC Meetings password"), body)
+    with mail_locale(user):
+        body = _(
+            "Hello %(name)s,\n\n"
+            "Someone (hopefully you) asked to reset the password of your PIC Meetings account.\n"
+            "Choose a new password here within %(minutes)d minutes:\n\n%(link)s\n\n"
+            "If you did not ask for this, ignore this message: your password stays the same.\n",
+            name=user.name,
+            minutes=minutes,
+            link=password_reset_link(user),
+        )
+        queue_mail(user.email, _("Reset your PIC Meetings password"), body)
     db.session.commit()
 
 

@@ -59,18 +59,19 @@ def _mail_signup_attempt(user: User | None) -> None:
     if user is None:  # deleted between two statements: nobody to tell
         return
     base = current_app.config["PUBLIC_BASE_URL"]
-    body = _(
-        "Hello %(name)s,\n\n"
-        "Someone (hopefully you) tried to sign up for PIC Meetings with this e-mail address, "
-        "which already has an account.\n\n"
-        "If it was you, log in here:\n%(login)s\n\n"
-        "Forgot your password? Choose a new one here:\n%(reset)s\n\n"
-        "If it was not you, ignore this message: nothing has changed.\n",
-        name=user.name,
-        login=base + url_for("accounts.login"),
-        reset=base + url_for("accounts.forgot_password"),
-    )
-    queue_mail(user.email, _("Someone tried to sign up with your address"), body)
+    with services.mail_locale(user):
+        body = _(
+            "Hello %(name)s,\n\n"
+            "Someone (hopefully you) tried to sign up for PIC Meetings with this e-mail address, "
+            "which already has an account.\n\n"
+            "If it was you, log in here:\n%(login)s\n\n"
+            "Forgot your password? Choose a new one here:\n%(reset)s\n\n"
+            "If it was not you, ignore this message: nothing has changed.\n",
+            name=user.name,
+            login=base + url_for("accounts.login"),
+            reset=base + url_for("accounts.forgot_password"),
+        )
+        queue_mail(user.email, _("Someone tried to sign up with your address"), body)
 
 
 # The confirmation link ----------------------------------------------------------------------
@@ -94,6 +95,11 @@ def verify_link(user: User, next_path: str | None = None) -> str:
 
 def _verification_mail(user: User, next_path: str | None = None) -> tuple[str, str]:
     days = max(current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400, 1)
+    with services.mail_locale(user):
+        return _mail_text(user, days, verify_link(user, next_path))
+
+
+def _mail_text(user: User, days: int, link: str) -> tuple[str, str]:
     body = _(
         "Hello %(name)s,\n\n"
         "Welcome to PIC Meetings! Confirm that this e-mail address is yours by opening this "
@@ -102,7 +108,7 @@ def _verification_mail(user: User, next_path: str | None = None) -> tuple[str, s
         "If you did not sign up, ignore this message.\n",
         name=user.name,
         days=days,
-        link=verify_link(user, next_path),
+        link=link,
     )
     return _("Confirm your e-mail address for PIC Meetings"), body
 

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from pic_events.accounts import limits, services
+from pic_events.accounts import auth, limits, services
 from pic_events.accounts import signup as signups
 from pic_events.accounts.forms import (
     ApiTokenForm,
@@ -31,7 +31,7 @@ from pic_events.accounts.forms import (
     SignupForm,
 )
 from pic_events.core.validation import ServiceValidationError, apply_errors_to_form
-from pic_events.extensions import limiter
+from pic_events.extensions import csrf, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -148,7 +148,25 @@ def verify_email(token: str):
 
 
 def _browser_locale() -> str | None:
-    return request.accept_languages.best_match(list(current_app.config["LANGUAGES"]))
+    """The language a visitor chose in the navigation, else their browser's."""
+    return auth.visitor_locale()
+
+
+@bp.post("/language")
+@csrf.exempt
+def set_language():
+    """The language switch in the navigation: a member's profile keeps it, a visitor's
+    session does (and it becomes the new account's language at sign-up). A visitor's form
+    carries no CSRF token, so that public pages stay the same for everyone; a member's
+    does, since it changes the profile."""
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+    locale = request.form.get("locale")
+    if locale in current_app.config["LANGUAGES"]:
+        session[auth.LOCALE_SESSION_KEY] = locale
+        if current_user.is_authenticated:
+            services.set_locale(current_user, locale)
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
 @bp.post("/logout")

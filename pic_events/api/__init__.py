@@ -17,6 +17,7 @@ API_PREFIX = "/api/v1"
 
 def register_api(app: Flask) -> None:
     from pic_events.accounts.api import blp as accounts_blp
+    from pic_events.consortia.api import blp as consortia_blp
     from pic_events.events.api import blp as events_blp
     from pic_events.matchmaking.api import blp as matchmaking_blp
     from pic_events.matchmaking.profile_api import blp as b2b_profiles_blp
@@ -37,6 +38,7 @@ def register_api(app: Flask) -> None:
         matchmaking_blp,
         b2b_profiles_blp,
         checkin_blp,
+        consortia_blp,
     ):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)

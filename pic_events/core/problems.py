@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -20,11 +21,33 @@ from pic_events.core.validation import (
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
+# The titles of the statuses the API answers with, in the reader's language (the English
+# ones are werkzeug's; any other status keeps werkzeug's English name).
+TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    413: _l("Request Entity Too Large"),
+    415: _l("Unsupported Media Type"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+
+
+def status_title(status: int) -> str:
+    title = TITLES.get(status)
+    return str(title) if title is not None else HTTP_STATUS_CODES.get(status, "Error")
+
 
 def problem(status: int, detail: str = "", title: str | None = None, **extra: Any) -> Response:
     body = {
         "type": "about:blank",
-        "title": title or HTTP_STATUS_CODES.get(status, "Error"),
+        "title": title or status_title(status),
         "status": status,
         "detail": detail,
         **extra,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.numbers import format_decimal
 from flask import Flask, current_app
 from flask_babel import get_locale
 
@@ -49,6 +50,13 @@ def local_date(
     return format_date(value, format=fmt, locale=get_locale())
 
 
+def number(value: float | int | None) -> str:
+    """A number as the reader writes it: 1,250.5 in English, 1 250,5 in French."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=get_locale() or "en")
+
+
 def zone_label(tz_name: str, at: date | datetime | None = None) -> str:
     """'Europe/Paris (CEST)': the IANA name people configure, with the abbreviation they read
     at that moment (a date means noon of that day: summer and winter time differ)."""
@@ -67,6 +75,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
     app.add_template_filter(zone_label)
+    app.add_template_filter(number)
     app.add_template_filter(country_name)
     app.add_template_filter(sector_name)
     app.add_template_global(page_args)

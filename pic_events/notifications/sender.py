@@ -9,6 +9,7 @@ MAIL_SERVER messages are written to the log and kept with the status ``logged``.
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -166,6 +167,52 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    for part in message.attachments or ():
+        _attach(email, part)
+    return email
+
+
+def _attach(email: EmailMessage, part: dict[str, str]) -> None:
+    """A "text/calendar; method=..." part is an iMIP invitation (RFC 6047): an alternative of
+    the text that calendars act on, and the same bytes as a file (invite.ics) for the mail
+    programs that only look at attachments. Anything else is a file. The bytes are sent as
+    they are (base64), so a calendar keeps its CRLF line ends."""
+    content = base64.b64decode(part["content"])
+    mimetype, _, rest = part["mimetype"].partition(";")
+    maintype, _, subtype = mimetype.strip().lower().partition("/")
+    params = {}
+    for param in rest.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip() and value.strip():
+            params[key.strip().lower()] = value.strip().strip('"')
+    filename = part.get("filename") or "attachment"
+    if (maintype, subtype) == ("text", "calendar") and "method" in params:
+        params["method"] = params["method"].upper()
+        params.setdefault("charset", "utf-8")
+        _alternatives(email).add_alternative(
+            content, maintype="text", subtype="calendar", params=params, cte="base64"
+        )
+        email.add_attachment(
+            content, maintype="application", subtype="ics", filename=filename, cte="base64"
+        )
+        return
+    email.add_attachment(
+        content,
+        maintype=maintype or "application",
+        subtype=subtype or "octet-stream",
+        filename=filename,
+        cte="base64",
+        params={k: v for k, v in params.items() if k != "name"},
+    )
+
+
+def _alternatives(email: EmailMessage) -> EmailMessage:
+    """The multipart/alternative part holding the text (the message itself until a file is
+    attached, which makes it multipart/mixed)."""
+    if email.get_content_type() == "multipart/mixed":
+        for part in email.iter_parts():
+            if part.get_content_type() in ("multipart/alternative", "text/plain"):
+                return part
     return email
 
 

@@ -87,6 +87,17 @@ def _lead(kind: MailKind, registration: Registration, position: int | None) -> s
     return leads[kind]
 
 
+# Files other modules attach to the confirmation mails (the calendar: the chosen sessions as
+# .ics): callables (registration) -> [(filename, mimetype, bytes)], set at start-up.
+_confirmation_attachments = []
+CONFIRMING = (MailKind.CONFIRMED, MailKind.APPROVED, MailKind.PROMOTED)
+
+
+def attach_to_confirmation_mails(builder) -> None:
+    if builder not in _confirmation_attachments:
+        _confirmation_attachments.append(builder)
+
+
 def send(
     kind: MailKind,
     registration: Registration,
@@ -115,4 +126,8 @@ def send(
             f'<p><a href="{escape(url)}">{escape(_("My registration"))}</a></p>'
             f"<p>{escape(_('The PIC meeting organisers'))}</p>"
         )
-    queue_mail(user.email, subject, body_text, body_html, topic=mail_topic(registration))
+    message = queue_mail(user.email, subject, body_text, body_html, topic=mail_topic(registration))
+    if kind in CONFIRMING:
+        for builder in _confirmation_attachments:
+            for attachment in builder(registration) or ():
+                message.add_attachment(*attachment)

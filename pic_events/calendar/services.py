@@ -1,0 +1,252 @@
+"""Calendar services: the personal feed's token, loading what the feeds show (a fixed number
+of queries), their ETag and Last-Modified, the files mails carry, and the reminder mail.
+
+What a person sees comes from the modules that own the rules: the programme's
+(`programme.services.visible_sessions`, `session_entries`) and matchmaking's (`meetings_of`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager, selectinload
+
+from pic_events.accounts.models import User, new_calendar_token
+from pic_events.accounts.services import calendar_url
+from pic_events.agenda.services import registration_of
+from pic_events.calendar import builders
+from pic_events.calendar.builders import MeetingItem, Site
+from pic_events.calendar.models import FeedState
+from pic_events.core.timezones import start_of_day
+from pic_events.core.types import utcnow
+from pic_events.events.models import Event, EventStatus
+from pic_events.extensions import db
+from pic_events.matchmaking.meetings import meetings_of
+from pic_events.matchmaking.models import MatchProfile, Meeting, MeetingStatus
+from pic_events.programme import services as programme
+from pic_events.programme.models import ProgrammeSession
+from pic_events.registration.models import HOLDING_STATUSES, Registration
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+CONFIRMING_KINDS = ("confirmed", "approved", "promoted")
+
+
+def site() -> Site:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return Site(base_url=base, host=urlsplit(base).hostname or "localhost", organizer=organizer())
+
+
+# --- the personal feed's address ---------------------------------------------------------
+
+
+def feed_url(user: User) -> str:
+    """https://…/calendar/TOKEN.ics (the same as /api/v1/me's calendar_url)."""
+    return calendar_url(user)
+
+
+def webcal_url(user: User) -> str:
+    """The same feed for a calendar app to subscribe to (webcal://)."""
+    return "webcal://" + feed_url(user).split("://", 1)[1]
+
+
+def user_for_token(token: str) -> User | None:
+    """The feed's owner; None for anything else (malformed, unknown, or reset)."""
+    if not TOKEN_SHAPE.match(token or ""):
+        return None
+    return db.session.scalar(sa.select(User).where(User.calendar_token == token))
+
+
+def reset_token(user: User) -> str:
+    """A new random token: the old address stops working at once. Commits."""
+    user.calendar_token = new_calendar_token()
+    db.session.commit()
+    return user.calendar_token
+
+
+# --- what the feeds hold ---------------------------------------------------------------------
+
+
+def event_has_ended(event: Event, now: datetime) -> bool:
+    return now >= start_of_day(event.ends_on + timedelta(days=1), event.timezone)
+
+
+def meeting_items(
+    registration: Registration, meetings: Sequence[Meeting], summaries: dict[int, str]
+) -> list[MeetingItem]:
+    return [MeetingItem(m, registration, summaries) for m in meetings]
+
+
+def profile_summaries(registration_ids: Iterable[int]) -> dict[int, str]:
+    """Registration id -> the profile's summary (one query)."""
+    ids = set(registration_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(MatchProfile.registration_id, MatchProfile.summary).where(
+            MatchProfile.registration_id.in_(ids)
+        )
+    )
+    return {registration_id: summary or "" for registration_id, summary in rows}
+
+
+@dataclass
+class PersonalFeed:
+    sessions: list[ProgrammeSession]
+    meetings: list[MeetingItem]
+    timezone: str | None
+
+
+def _feed_registrations(user: User) -> list[Registration]:
+    """The person's registrations that hold a place, in events that are not drafts."""
+    query = (
+        sa.select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(
+            Registration.user_id == user.id,
+            Registration.status.in_(HOLDING_STATUSES),
+            Event.status != EventStatus.DRAFT.value,
+        )
+        .options(contains_eager(Registration.event), selectinload(Registration.session_choices))
+        .order_by(Event.starts_on, Event.id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def personal_feed(user: User, now: datetime | None = None) -> PersonalFeed:
+    """Every event the person holds a place in: the sessions of their agenda (the
+    programme's rule), their meetings, and the meetings cancelled while the event lasts
+    (STATUS:CANCELLED, so that subscribed calendars drop them). One feed for all events:
+    one subscription, and a new event appears in it by itself.
+
+    Queries: a fixed number per event, whatever the number of sessions and meetings."""
+    now = now or utcnow()
+    sessions: list[ProgrammeSession] = []
+    found: list[tuple[Registration, Meeting]] = []
+    registrations = _feed_registrations(user)
+    for registration in registrations:
+        event = registration.event
+        entries = programme.session_entries(registration, event=event)
+        sessions += [entry.session for entry in entries if entry.session is not None]
+        ended = event_has_ended(event, now)
+        for meeting in meetings_of(registration, include_cancelled=True):
+            if meeting.status == MeetingStatus.CONFIRMED or not ended:
+                found.append((registration, meeting))
+    others = {
+        other.id for registration, meeting in found for other in meeting.others(registration.id)
+    }
+    summaries = profile_summaries(others)
+    items = [MeetingItem(meeting, registration, summaries) for registration, meeting in found]
+    upcoming = [r.event for r in registrations if not event_has_ended(r.event, now)]
+    zone_event = (upcoming or [r.event for r in registrations] or [None])[0]
+    return PersonalFeed(sessions, items, zone_event.timezone if zone_event else None)
+
+
+def personal_calendar(user: User, now: datetime | None = None) -> bytes:
+    feed = personal_feed(user, now)
+    with force_locale(user.locale or "en"):  # the owner's language, whoever fetches it
+        return builders.personal_calendar(
+            _("PIC Meetings: %(name)s", name=user.name),
+            feed.sessions,
+            feed.meetings,
+            site(),
+            stamp=user.created_at or utcnow(),
+            timezone=feed.timezone,
+        )
+
+
+def programme_calendar(event: Event, user: User | None) -> tuple[bytes, str] | None:
+    """The published programme as this person may see it, and the feed's state key; None
+    while the programme is not published."""
+    if not event.programme_published:
+        return None
+    registration = registration_of(event, user)
+    sessions = programme.visible_sessions(event, user, registration)
+    variant = "all" if programme.may_see_restricted(event, user, registration) else "open"
+    body = builders.programme_calendar(event, sessions, site(), stamp=event.updated_at)
+    return body, f"programme:{event.id}:{variant}"
+
+
+# --- ETag and Last-Modified ------------------------------------------------------------------
+
+
+def fingerprint(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:40]
+
+
+def feed_state(key: str, body: bytes, now: datetime | None = None) -> FeedState:
+    """The feed's ETag and when its content last changed (recorded when it differs from the
+    last time it was served). Commits; two first fetches at once both succeed."""
+    etag = fingerprint(body)
+    state = db.session.get(FeedState, key)
+    if state is not None and state.etag == etag:
+        return state
+    now = (now or utcnow()).replace(microsecond=0)
+    if state is None:
+        state = FeedState(key=key, etag=etag, changed_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(state)
+        except sa.exc.IntegrityError:
+            return FeedState(key=key, etag=etag, changed_at=now)
+    else:
+        state.etag = etag
+        state.changed_at = now
+    db.session.commit()
+    return state
+
+
+# --- files for mails -------------------------------------------------------------------------
+
+
+def organizer() -> tuple[str, str]:
+    """(name, address) of the ORGANIZER of invitations: CALENDAR_ORGANIZER, else the sender."""
+    config = current_app.config
+    name, address = parseaddr(config.get("CALENDAR_ORGANIZER") or config["MAIL_DEFAULT_SENDER"])
+    return name or "PIC Meetings", address
+
+
+def meeting_invite_parts(
+    meeting: Meeting, registration: Registration, method: str
+) -> list[tuple[str, str, bytes]]:
+    """matchmaking.mails hook: the iTIP part of a meeting's mail (REQUEST or CANCEL)."""
+    others = [other.id for other in meeting.others(registration.id)]
+    item = MeetingItem(meeting, registration, profile_summaries(others))
+    with force_locale(_locale(registration)):
+        body = builders.meeting_invite(item, site(), method=method, stamp=utcnow())
+    filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
+    return [(filename, f"text/calendar; method={method}; charset=utf-8", body)]
+
+
+def chosen_sessions_parts(registration: Registration) -> list[tuple[str, str, bytes]]:
+    """registration.mails hook: the sessions the person chose, as one .ics (nothing when none
+    or while the programme is unpublished)."""
+    event = registration.event
+    ids = [choice.session_id for choice in registration.session_choices]
+    if not ids or not event.programme_published:
+        return []
+    sessions = list(
+        db.session.scalars(
+            sa.select(ProgrammeSession)
+            .where(ProgrammeSession.id.in_(ids))
+            .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
+        )
+    )
+    if not sessions:
+        return []
+    with force_locale(_locale(registration)):
+        body = builders.sessions_calendar(event, sessions, site(), stamp=utcnow())
+    return [("my-sessions.ics", "text/calendar; charset=utf-8", body)]
+
+
+def _locale(registration: Registration) -> str:
+    return (registration.user.locale if registration.user else None) or "en"
