@@ -142,4 +142,5 @@ def render_badges(event: Event, registrations: Iterable[Registration], layout: s
         layout=chosen,
         sheets=_chunks(badges, chosen.badges_per_page),
         sizes=sorted({size for badge in badges for size in badge.sizes.values()}),
+        band_colours=BAND_COLOURS,
     )
