@@ -59,6 +59,8 @@ class Config:
     REMINDER_DAYS_BEFORE = (
         int(os.environ["REMINDER_DAYS_BEFORE"]) if os.environ.get("REMINDER_DAYS_BEFORE") else 3
     )
+    # Seconds a B2B scheduling run may take when it runs in the request (no REDIS_URL).
+    B2B_INLINE_TIME_LIMIT = float(os.environ.get("B2B_INLINE_TIME_LIMIT", "20"))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
     # Without REDIS_URL the outbox is delivered in the request, right after the commit.
