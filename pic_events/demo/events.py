@@ -16,7 +16,7 @@ DESCRIPTION = (
     "the heart of French plant-sector innovation.\n\n"
     "Three days to build European innovation projects (Horizon Europe, Interreg, Erasmus+): "
     "the steering committee, plenaries and thematic workshops, site visits in the Loire "
-    "valley, the dinner, and an afternoon of B2B one-to-one meetings to find your partners."
+    "valley, the dinner, and a morning of B2B one-to-one meetings to find your partners."
 )
 
 
