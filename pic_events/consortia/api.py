@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from pic_events.api.auth import login_required
 from pic_events.consortia import services
 from pic_events.consortia.schemas import (
+    ConsortiumMeetingSchema,
     IdeaInputSchema,
     IdeaListArgsSchema,
     IdeaListSchema,
@@ -19,7 +20,6 @@ from pic_events.consortia.schemas import (
     InterestSchema,
     InvitationInputSchema,
     MeetingInputSchema,
-    MeetingSchema,
     RoleInputSchema,
     RoleSchema,
     ScheduleRequestInputSchema,
@@ -186,7 +186,7 @@ def decline(interest_id: int):
 @blp.route("/ideas/<int:idea_id>/meetings", methods=["POST"])
 @login_required
 @blp.arguments(MeetingInputSchema)
-@blp.response(201, MeetingSchema)
+@blp.response(201, ConsortiumMeetingSchema)
 @blp.alt_response(409, description="Someone busy, no table seats them: `code` says which")
 @blp.alt_response(422, description="Fewer than 3 or more than 8 people, or a stranger")
 @blp.doc(security=BEARER)

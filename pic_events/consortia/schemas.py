@@ -29,22 +29,13 @@ from pic_events.core.templating import local_datetime
 from pic_events.core.timezones import to_zone
 from pic_events.directory.sectors import SECTORS
 from pic_events.extensions import db
+from pic_events.matchmaking import schemas as b2b_schemas
 from pic_events.matchmaking.models import MatchProfile, Meeting
+from pic_events.matchmaking.profile_schemas import ParticipantSchema
 from pic_events.registration.models import Registration
 
 SECTOR_CODES = list(SECTORS)
 STATUSES = [s.value for s in IdeaStatus]
-
-
-class ParticipantSchema(Schema):
-    registration_id = fields.Integer()
-    name = fields.String()
-    organisation = fields.String(allow_none=True)
-    country = fields.String(allow_none=True, metadata={"description": "ISO 3166 code"})
-    cluster = fields.String(allow_none=True)
-    sectors = fields.List(fields.String())
-    offers = fields.String()
-    seeks = fields.String()
 
 
 class RoleSchema(Schema):
@@ -172,23 +163,12 @@ class MeetingInputSchema(InputSchema):
     table_id = Id(allow_none=True, load_default=None)
 
 
-class SlotSchema(Schema):
-    id = fields.Integer()
-    start = fields.String(metadata={"format": "date-time"})
-    end = fields.String(metadata={"format": "date-time"})
+class ConsortiumMeetingSchema(b2b_schemas.MeetingSchema):
+    """A B2B Meeting (CONTRACT.md) with what a consortium meeting adds."""
 
-
-class MeetingSchema(Schema):
-    id = fields.Integer()
-    slot = fields.Nested(SlotSchema)
-    table = fields.String()
     seats = fields.Integer(metadata={"description": "Seats at the table"})
-    room = fields.String(allow_none=True)
     when = fields.String(metadata={"description": "In words, in the event's zone"})
-    with_ = fields.List(fields.Nested(ParticipantSchema), data_key="with")
-    status = fields.String()
     origin = fields.String()
-    request_id = fields.Integer(allow_none=True)
     idea_id = fields.Integer()
 
 
@@ -279,8 +259,8 @@ def meeting_json(meeting: Meeting, idea: Idea, viewer_id: int | None) -> dict[st
         "id": meeting.id,
         "slot": {
             "id": meeting.slot.id,
-            "start": to_zone(meeting.slot.starts_at, tz).isoformat(),
-            "end": to_zone(meeting.slot.ends_at, tz).isoformat(),
+            "start": to_zone(meeting.slot.starts_at, tz),
+            "end": to_zone(meeting.slot.ends_at, tz),
         },
         "table": meeting.table.label,
         "seats": meeting.table.seats,

@@ -16,6 +16,7 @@ from pic_events.matchmaking.models import (
     RequestStatus,
     Slot,
 )
+from pic_events.matchmaking.profile_schemas import ParticipantSchema
 from pic_events.matchmaking.requests import MESSAGE_MAX, REASON_MAX
 from pic_events.registration.models import Registration
 
@@ -23,17 +24,6 @@ SLOT_IDS_MAX = 2000
 
 
 # Output -----------------------------------------------------------------------------------
-
-
-class ParticipantSchema(Schema):
-    registration_id = fields.Integer()
-    name = fields.String()
-    organisation = fields.String(allow_none=True)
-    country = fields.String(allow_none=True, metadata={"description": "ISO 3166 alpha-2"})
-    cluster = fields.String(allow_none=True)
-    sectors = fields.List(fields.String())
-    offers = fields.String()
-    seeks = fields.String()
 
 
 class SlotSchema(Schema):
