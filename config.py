@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,6 +37,41 @@ def database_url(url: str) -> str:
     return url
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.1, ::1, localhost or a Unix socket: only this machine can connect."""
+    host = host.strip()
+    if host.startswith("unix:") or host.startswith("/"):
+        return True
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name or "" (every interface): reachable from elsewhere
+
+
+class DevelopmentSecretError(RuntimeError):
+    pass
+
+
+def refuse_development_secret(config: dict | type, hosts: Iterable[str]) -> None:
+    """Refuse to serve beyond this machine without PIC_CONFIG=production or a SECRET_KEY.
+
+    The development secret (instance/secret_key, generated on first start) signs sessions
+    and reset links: behind a public address it must be chosen on purpose."""
+    get = config.get if isinstance(config, dict) else lambda name: getattr(config, name, None)
+    if get("PRODUCTION") or get("TESTING") or os.environ.get("SECRET_KEY"):
+        return
+    public = [host for host in hosts if not is_loopback(host)]
+    if public:
+        raise DevelopmentSecretError(
+            f"Refusing to serve on {', '.join(public)} with the development secret key. "
+            "Set PIC_CONFIG=production and SECRET_KEY (see docs/deploy.md), or serve on "
+            "127.0.0.1 only."
+        )
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'pic_events.sqlite'}"
@@ -64,6 +101,8 @@ class Config:
     # Without REDIS_URL the outbox is delivered in the request, right after the commit.
     MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", True)
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
+    # The RQ queue of long document jobs (all badges of an event); `flask worker` serves both.
+    DOCUMENTS_QUEUE = os.environ.get("DOCUMENTS_QUEUE", "pic-documents")
     # Sent (and failed) mail is deleted this many days later by `flask purge-expired`.
     MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "90"))
 
