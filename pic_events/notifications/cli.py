@@ -43,6 +43,7 @@ def worker_command(burst: bool) -> None:
     """Run the RQ worker for every background job: mail and documents (needs REDIS_URL)."""
     from pic_events.core.queues import queue, worker_queue_names
 
+    _require_redis()
     _run_worker([queue(name) for name in worker_queue_names()], burst)
 
 
@@ -53,16 +54,20 @@ def mail_worker_command(burst: bool) -> None:
     """Run the RQ worker that delivers mail only (needs REDIS_URL); see also `worker`."""
     from pic_events.notifications.jobs import mail_queue
 
+    _require_redis()
     _run_worker([mail_queue()], burst)
 
 
-def _run_worker(queues: list, burst: bool) -> None:
+def _require_redis() -> None:
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException(
             "REDIS_URL is not set, so there is no queue to work on. Mail is delivered right "
             "after each change; for retries run `flask --app wsgi send-mail` from cron or "
             "`flask --app wsgi send-mail --every 60`."
         )
+
+
+def _run_worker(queues: list, burst: bool) -> None:
     from rq import SimpleWorker
 
     from pic_events.core.queues import redis_connection
