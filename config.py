@@ -98,6 +98,9 @@ class Config:
     )
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    # A message being sent is leased to its worker this long; a killed worker's message is
+    # sent by the next run once the lease is over (longer than any one send can take).
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "300"))
     # Without REDIS_URL the outbox is delivered in the request, right after the commit.
     MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", True)
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
