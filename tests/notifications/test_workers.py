@@ -171,3 +171,30 @@ def test_two_workers_never_send_the_same_message(pg_app):
     assert len(recipients) == 30
     assert len(set(recipients)) == 30
     assert statuses() == [OutboxStatus.SENT] * 30
+
+
+def test_worker_serves_the_mail_and_the_documents_queue(redis_app, smtp_server):
+    from rq.job import JobStatus
+
+    from pic_events.core.queues import queue, worker_queue_names
+
+    redis_app.config["DOCUMENTS_QUEUE"] = f"{redis_app.config['MAIL_QUEUE']}-documents"
+    documents = queue(redis_app.config["DOCUMENTS_QUEUE"])
+    job = documents.enqueue("os.getpid")
+    queue_mail("zoe@example.org", "Sent by the worker", "Hello.")
+    db.session.commit()
+
+    try:
+        assert worker_queue_names() == [mail_queue().name, documents.name]
+        result = redis_app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        assert job.get_status(refresh=True) == JobStatus.FINISHED
+        assert statuses() == [OutboxStatus.SENT]
+    finally:
+        _delete_queue_keys(documents)
+
+
+def test_worker_needs_redis(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL is not set" in result.output
