@@ -132,3 +132,14 @@ def test_gunicorn_exits_before_serving_on_a_public_address(no_secret):
     )
     assert result.returncode != 0
     assert "Refusing to serve on 0.0.0.0" in result.stderr
+
+
+def test_health_check_answers_over_plain_http_in_production(monkeypatch):
+    """A load balancer asks gunicorn directly, without TLS: no redirect to https."""
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "production-test-key")
+    production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    client = production.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 302  # every page still goes to https
