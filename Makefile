@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench migrate assets messages clean system-packages
+.PHONY: run test lint format bench migrate assets messages clean system-packages test-backup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ format: $(VENV)/.dev
 test: lint
 	sh scripts/system-packages.sh test
 	$(BIN)/pytest -n 2 --dist loadfile -ra
+
+# Backup and restore on the local PostgreSQL (PGADMIN_URL): scratch databases, dropped after.
+test-backup: $(VENV)/.runtime
+	sh scripts/test_backup_restore.sh
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks
