@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -250,6 +251,7 @@ def _worker_process(app, port: int) -> subprocess.Popen:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the worker and its scheduler process: one group to signal
     )
 
 
@@ -267,7 +269,7 @@ def test_a_killed_worker_s_message_is_sent_once_by_the_restarted_worker(redis_ap
     try:
         first = _worker_process(redis_app, port)
         assert handler.stalled.wait(timeout=90), "the worker never sent"
-        first.send_signal(signal.SIGKILL)  # mid-send: no "250", no commit
+        os.killpg(first.pid, signal.SIGKILL)  # mid-send: no "250", no commit
         first.wait(timeout=10)
         # The dead worker's scheduler lock would expire by itself; do not wait for it.
         for key in queue_connection().scan_iter("rq:scheduler-lock:*"):
@@ -280,8 +282,9 @@ def test_a_killed_worker_s_message_is_sent_once_by_the_restarted_worker(redis_ap
             time.sleep(0.5)
     finally:
         for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.terminate()
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
         controller.stop()
 
