@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench migrate assets fonts messages translations translations-todo translations-fill check-translations chromium browser-test screenshots clean system-packages
+.PHONY: run test lint format bench migrate assets fonts messages translations translations-todo translations-fill check-translations chromium browser-test screenshots clean system-packages test-backup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ browser-test: $(VENV)/.dev
 # docs/screenshots/*.png: the main pages at 390 and 1200 px, in English and French.
 screenshots: $(VENV)/.dev
 	$(BIN)/python scripts/screenshots.py
+# Backup and restore on the local PostgreSQL (PGADMIN_URL): scratch databases, dropped after.
+test-backup: $(VENV)/.runtime
+	sh scripts/test_backup_restore.sh
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks

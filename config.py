@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,6 +37,41 @@ def database_url(url: str) -> str:
     return url
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.1, ::1, localhost or a Unix socket: only this machine can connect."""
+    host = host.strip()
+    if host.startswith("unix:") or host.startswith("/"):
+        return True
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name or "" (every interface): reachable from elsewhere
+
+
+class DevelopmentSecretError(RuntimeError):
+    pass
+
+
+def refuse_development_secret(config: dict | type, hosts: Iterable[str]) -> None:
+    """Refuse to serve beyond this machine without PIC_CONFIG=production or a SECRET_KEY.
+
+    The development secret (instance/secret_key, generated on first start) signs sessions
+    and reset links: behind a public address it must be chosen on purpose."""
+    get = config.get if isinstance(config, dict) else lambda name: getattr(config, name, None)
+    if get("PRODUCTION") or get("TESTING") or os.environ.get("SECRET_KEY"):
+        return
+    public = [host for host in hosts if not is_loopback(host)]
+    if public:
+        raise DevelopmentSecretError(
+            f"Refusing to serve on {', '.join(public)} with the development secret key. "
+            "Set PIC_CONFIG=production and SECRET_KEY (see docs/deploy.md), or serve on "
+            "127.0.0.1 only."
+        )
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'pic_events.sqlite'}"
@@ -63,9 +100,14 @@ class Config:
     B2B_INLINE_TIME_LIMIT = float(os.environ.get("B2B_INLINE_TIME_LIMIT", "20"))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    # A message being sent is leased to its worker this long; a killed worker's message is
+    # sent by the next run once the lease is over (longer than any one send can take).
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "300"))
     # Without REDIS_URL the outbox is delivered in the request, right after the commit.
     MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", True)
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
+    # The RQ queue of long document jobs (all badges of an event); `flask worker` serves both.
+    DOCUMENTS_QUEUE = os.environ.get("DOCUMENTS_QUEUE", "pic-documents")
     # Sent (and failed) mail is deleted this many days later by `flask purge-expired`.
     MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "90"))
 
@@ -76,6 +118,9 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory until it is back, never fail the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Each limit applies per client address; the *_ADDRESS_* ones per e-mail address (or per
     # account once logged in) as well, so one address cannot be flooded from many clients.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS
+from config import CONFIGS, refuse_development_secret
 from pic_events.core import requests
 from pic_events.extensions import (
     babel,
@@ -38,6 +38,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_object(CONFIGS[config_name]())
     app.config.update(overrides or {})
+    refuse_development_secret(app.config, _flask_run_hosts())
     requests.install(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -56,6 +57,18 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     static_files.register(app)
     notifications.init_app(app)  # deliver the outbox after each commit that wrote to it
     return app
+
+
+def _flask_run_hosts() -> list[str]:
+    """The address `flask run --host` (or FLASK_RUN_HOST) is about to serve on, if any.
+
+    gunicorn checks its own bind addresses in gunicorn.conf.py (on_starting)."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    if context is not None and context.info_name == "run" and context.params.get("host"):
+        return [context.params["host"]]
+    return []
 
 
 def _init_extensions(app: Flask) -> None:

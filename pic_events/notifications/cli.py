@@ -36,26 +36,50 @@ def send_mail_command(limit: int, retry_failed: bool, every: float | None) -> No
         time.sleep(every)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run the RQ worker for every background job: mail and documents (needs REDIS_URL)."""
+    from pic_events.core.queues import queue, worker_queue_names
+
+    _require_redis()
+    _run_worker([queue(name) for name in worker_queue_names()], burst)
+
+
 @click.command("mail-worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
 def mail_worker_command(burst: bool) -> None:
-    """Run the RQ worker that delivers mail (needs REDIS_URL)."""
+    """Run the RQ worker that delivers mail only (needs REDIS_URL); see also `worker`."""
+    from pic_events.notifications.jobs import mail_queue
+
+    _require_redis()
+    _run_worker([mail_queue()], burst)
+
+
+def _require_redis() -> None:
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException(
             "REDIS_URL is not set, so there is no queue to work on. Mail is delivered right "
             "after each change; for retries run `flask --app wsgi send-mail` from cron or "
             "`flask --app wsgi send-mail --every 60`."
         )
+
+
+def _run_worker(queues: list, burst: bool) -> None:
     from rq import SimpleWorker
 
-    from pic_events.notifications.jobs import enqueue_delivery, mail_queue, redis_connection
+    from pic_events.core.queues import redis_connection
+    from pic_events.notifications.jobs import enqueue_delivery
 
-    enqueue_delivery()  # catch up with whatever became due while no worker ran
+    # Catch up with whatever became due while no worker ran, or was left half-done by a
+    # worker that was killed: the outbox rows, not the queue, say what is still to send.
+    enqueue_delivery()
     # SimpleWorker runs jobs in this process, inside this app context (no fork, no
     # database connections shared with a child).
-    worker = SimpleWorker([mail_queue()], connection=redis_connection())
+    worker = SimpleWorker(queues, connection=redis_connection())
     worker.work(burst=burst, with_scheduler=True)
 
 
-commands: list[click.Command] = [send_mail_command, mail_worker_command]
+commands: list[click.Command] = [send_mail_command, worker_command, mail_worker_command]

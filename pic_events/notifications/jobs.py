@@ -12,29 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from redis import Redis
 from rq import Queue
 from rq.job import Job
 
+from pic_events.core.queues import queue
+
 DEFAULT_QUEUE = "pic-mail"
-JOB_TIMEOUT_SECONDS = 600
-
-
-def redis_connection(app: Flask | None = None) -> Redis:
-    app = app or current_app
-    connection = app.extensions.get("pic_mail_redis")
-    if connection is None:
-        connection = Redis.from_url(
-            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
-        )
-        app.extensions["pic_mail_redis"] = connection
-    return connection
 
 
 def mail_queue(app: Flask | None = None) -> Queue:
     app = app or current_app
-    name = app.config.get("MAIL_QUEUE", DEFAULT_QUEUE)
-    return Queue(name, connection=redis_connection(app), default_timeout=JOB_TIMEOUT_SECONDS)
+    return queue(app.config.get("MAIL_QUEUE") or DEFAULT_QUEUE, app)
 
 
 def enqueue_delivery() -> Job:

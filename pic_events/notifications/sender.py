@@ -1,10 +1,18 @@
 """Deliver the outbox: by SMTP when MAIL_SERVER is set, to the log otherwise.
 
-Each due message is claimed on its own (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-two workers never send the same one), sent, marked and committed before the next, so a
-crash repeats at most the message in flight. A failure keeps the message pending with
-an exponential back-off; after MAIL_MAX_ATTEMPTS it is marked failed. Without
-MAIL_SERVER messages are written to the log and kept with the status ``logged``.
+Each due message is claimed on its own by one conditional UPDATE, committed before
+anything is sent: its attempt is counted and its ``next_attempt_at`` moved a lease
+(MAIL_CLAIM_SECONDS) ahead, only if it is still pending and due. Two workers, or a
+worker and the request's inline delivery, cannot both win that UPDATE (on PostgreSQL
+and SQLite alike), so no message is sent twice. A worker killed while sending leaves
+the row pending: once the lease has run out the next run sends it (never lost). Only a
+kill between the SMTP server's "250 accepted" and the commit that follows can repeat a
+message; its Message-ID stays the same, so receivers can tell.
+
+A failure keeps the message pending with an exponential back-off; after
+MAIL_MAX_ATTEMPTS it is marked failed. When the server cannot be reached the run stops
+and every due message waits. Without MAIL_SERVER messages are written to the log and
+kept with the status ``logged``.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ if logger.level == logging.NOTSET:
 
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
+CLAIM_SECONDS = 300  # longer than any one send can take (MAIL_TIMEOUT per SMTP step)
 ERROR_MAX_LENGTH = 2000
 
 
@@ -223,22 +232,44 @@ def _is_permanent(error: BaseException) -> bool:
     return False
 
 
-def _claim_next_due(session: Session, now: datetime) -> OutboxMessage | None:
+def _next_due_id(session: Session, now: datetime, skip: set[int]) -> int | None:
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage.id)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.next_attempt_at <= now,
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
     )
+    if skip:
+        query = query.where(OutboxMessage.id.not_in(skip))
     return session.scalar(query)
 
 
+def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
+    """Take the message for this run, or None if another run took it first.
+
+    The UPDATE re-checks status and due time on the row it locks, so of two concurrent
+    claims exactly one changes a row; the claim is committed before sending."""
+    lease = timedelta(seconds=current_app.config.get("MAIL_CLAIM_SECONDS", CLAIM_SECONDS))
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    if claimed != 1:
+        return None
+    return session.get(OutboxMessage, message_id, populate_existing=True)
+
+
 def _mark_delivered(message: OutboxMessage, status: OutboxStatus, now: datetime) -> None:
-    message.attempts += 1
     message.status = status.value
     message.sent_at = now
     message.last_error = None
@@ -247,8 +278,7 @@ def _mark_delivered(message: OutboxMessage, status: OutboxStatus, now: datetime)
 def _mark_attempt_failed(
     message: OutboxMessage, error: str, now: datetime, *, permanent: bool = False
 ) -> None:
-    message.attempts += 1
-    message.last_error = error
+    message.last_error = error  # the attempt was counted when the message was claimed
     if permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.FAILED.value
         logger.error("Mail %s to %s failed for good: %s", message.id, message.recipient, error)
@@ -296,6 +326,23 @@ def next_attempt_at(session: Session | None = None) -> datetime | None:
     )
 
 
+def _wait_for_server(session: Session, now: datetime, probe: OutboxMessage) -> None:
+    """The server is unreachable: every due message waits as long as the one that found out
+    (its back-off), instead of each run trying the server again straight away."""
+    if probe.status != OutboxStatus.PENDING.value:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=probe.next_attempt_at)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def deliver_due(
     now: datetime | None = None, limit: int = 100, *, session: Session | None = None
 ) -> DeliveryReport:
@@ -304,18 +351,26 @@ def deliver_due(
     now = now or utcnow()
     report = DeliveryReport()
     transport = make_transport()
+    lost_races: set[int] = set()
+    handled = 0
     try:
-        for _ in range(limit):
-            message = _claim_next_due(session, now)
-            if message is None:
+        while handled < limit and len(lost_races) <= limit:
+            message_id = _next_due_id(session, now, lost_races)
+            if message_id is None:
                 break
+            message = _claim(session, message_id, now)
+            if message is None:  # another worker has it
+                lost_races.add(message_id)
+                continue
             reachable = _deliver_one(message, transport, now)
             session.commit()
             report.record(message)
+            handled += 1
             if not reachable:
+                _wait_for_server(session, now, message)
                 break
     finally:
-        session.rollback()  # release a claim left open by an unexpected error
+        session.rollback()  # an unexpected error: the claimed message waits for its lease
         transport.close()
     report.next_attempt_at = next_attempt_at(session)
     session.commit()

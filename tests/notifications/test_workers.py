@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 import uuid
+from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
@@ -22,6 +32,11 @@ from pic_events.notifications.services import queue_mail
 from tests.notifications.conftest import SmtpServer, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def queue_connection() -> Redis:
+    return mail_queue().connection
 
 
 def statuses() -> list[str]:
@@ -171,3 +186,108 @@ def test_two_workers_never_send_the_same_message(pg_app):
     assert len(recipients) == 30
     assert len(set(recipients)) == 30
     assert statuses() == [OutboxStatus.SENT] * 30
+
+
+def test_worker_serves_the_mail_and_the_documents_queue(redis_app, smtp_server):
+    from rq.job import JobStatus
+
+    from pic_events.core.queues import queue, worker_queue_names
+
+    redis_app.config["DOCUMENTS_QUEUE"] = f"{redis_app.config['MAIL_QUEUE']}-documents"
+    documents = queue(redis_app.config["DOCUMENTS_QUEUE"])
+    job = documents.enqueue("os.getpid")
+    queue_mail("zoe@example.org", "Sent by the worker", "Hello.")
+    db.session.commit()
+
+    try:
+        assert worker_queue_names() == [mail_queue().name, documents.name]
+        result = redis_app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        assert job.get_status(refresh=True) == JobStatus.FINISHED
+        assert statuses() == [OutboxStatus.SENT]
+    finally:
+        _delete_queue_keys(documents)
+
+
+def test_worker_needs_redis(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL is not set" in result.output
+
+
+class _StallFirstMessage:
+    """An SMTP handler that stalls the first message (the worker is killed meanwhile, so it
+    never gets a "250 accepted") and accepts the others."""
+
+    def __init__(self) -> None:
+        self.stalled = threading.Event()
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.stalled.is_set():
+            self.stalled.set()
+            await asyncio.sleep(30)
+            return "451 4.3.0 Try again later"
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _worker_process(app, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PIC_CONFIG": "development",
+        "SECRET_KEY": "worker-test",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": REDIS_URL,
+        "MAIL_QUEUE": app.config["MAIL_QUEUE"],
+        "DOCUMENTS_QUEUE": app.config["MAIL_QUEUE"] + "-documents",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(port),
+        "MAIL_CLAIM_SECONDS": "3",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the worker and its scheduler process: one group to signal
+    )
+
+
+def test_a_killed_worker_s_message_is_sent_once_by_the_restarted_worker(redis_app):
+    handler = _StallFirstMessage()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    redis_app.config.update(REDIS_URL=None, MAIL_DELIVER_INLINE=False)
+    for n in range(3):
+        queue_mail(f"member{n}@example.org", f"Message {n}", "Hello.")
+    db.session.commit()
+    redis_app.config["REDIS_URL"] = REDIS_URL
+    first = second = None
+    try:
+        first = _worker_process(redis_app, port)
+        assert handler.stalled.wait(timeout=90), "the worker never sent"
+        os.killpg(first.pid, signal.SIGKILL)  # mid-send: no "250", no commit
+        first.wait(timeout=10)
+        # The dead worker's scheduler lock would expire by itself; do not wait for it.
+        for key in queue_connection().scan_iter("rq:scheduler-lock:*"):
+            queue_connection().delete(key)
+        assert statuses()[0] == OutboxStatus.PENDING
+
+        second = _worker_process(redis_app, port)
+        deadline = time.monotonic() + 90
+        while statuses() != [OutboxStatus.SENT] * 3 and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        for process in (first, second):
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+        controller.stop()
+
+    assert statuses() == [OutboxStatus.SENT] * 3
+    recipients = Counter(r for envelope in handler.envelopes for r in envelope.rcpt_tos)
+    assert recipients == {f"member{n}@example.org": 1 for n in range(3)}
