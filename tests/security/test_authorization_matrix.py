@@ -314,6 +314,7 @@ class World:
     params: dict[str, object]
     bearer: dict[str, dict[str, str]]
     others: dict[str, int]
+    private: list[str]
 
 
 def build_world() -> World:
@@ -327,7 +328,7 @@ def build_world() -> World:
     cluster = make_cluster("Authz Cluster")
     organisation = make_organisation("Authz Org", cluster=cluster)
     event = make_b2b_event(slots=4, tables=2)
-    a_user = make_user(name="Ana Member", organisation=organisation)
+    a_user = make_user("ana.private@example.org", name="Ana Member", organisation=organisation)
     b_user = make_user(name="Ben Other")
     c_user = make_user(name="Cleo Partner")
     d_user = make_user(name="Dan Partner")
@@ -336,8 +337,10 @@ def build_world() -> World:
         profiles.save_profile(reg, profiles.ProfileInput(summary=f"{reg.user.name} offers"))
     first, second, third, fourth = b2b_slots(event)
     meeting = booking.book(event, [a.id, c.id], first.id)
-    received = requests.send_request(event, c, a.id, message="Hello Ana", slot_id=second.id)
-    sent = requests.send_request(event, a, d.id, message="Hello Dan", slot_id=third.id)
+    received = requests.send_request(
+        event, c, a.id, message="Private note to Ana", slot_id=second.id
+    )
+    sent = requests.send_request(event, a, d.id, message="Private note to Dan", slot_id=third.id)
     idea = consortia.create_idea(
         event,
         a_user,
@@ -347,7 +350,7 @@ def build_world() -> World:
         [RoleInput(kind="research", description="A lab", countries=[])],
     )
     role = idea.roles[0]
-    interest = consortia.express_interest(role, c_user, "We would like to join")
+    interest = consortia.express_interest(role, c_user, "Private note to the lead")
     room = make_room(event)
     start = datetime.combine(event.starts_on, datetime.min.time().replace(hour=14))
     start = start.replace(tzinfo=ZoneInfo(event.timezone))
@@ -396,7 +399,9 @@ def build_world() -> World:
         "status": "archived",
     }
     others = {"c": c.id, "d": d.id, "role": role.id, "slot": fourth.id}
-    return World(organiser, a_user, b_user, params, bearer, others)
+    # What only A (and the organisers) may read: B's and a visitor's pages never show it.
+    private = ["Private note to", a_user.email, params["token"]]
+    return World(organiser, a_user, b_user, params, bearer, others, private)
 
 
 def parameter(world: World, name: str, endpoint: str):
@@ -527,6 +532,7 @@ def test_authorization_matrix(matrix):
     app, world = matrix
     all_rules = rules(app)
     failures: list[str] = []
+    seen_by_a: set[str] = set()
 
     # 1. GET: the status per role.
     for endpoint, method, rule_text in all_rules:
@@ -541,6 +547,16 @@ def test_authorization_matrix(matrix):
                     f"GET {url} ({endpoint}) as {role}: {response.status_code} "
                     f"{response.headers.get('Location', '')}, expected {_show(expected)}"
                 )
+            if role == "member_a":
+                seen_by_a.update(m for m in world.private if m.encode() in response.get_data())
+            if role in {"anonymous", "member_b"} and endpoint not in SHOWS_OWN_SECRET:
+                body = response.get_data()
+                leaked = [secret for secret in world.private if secret.encode() in body]
+                if leaked:
+                    failures.append(f"GET {url} ({endpoint}) as {role} shows A's {leaked}")
+
+    # The secrets are real: A's own pages show each of them.
+    assert seen_by_a == set(world.private)
 
     # 2. Writes by roles that may not write: refused, and nothing written.
     writes = [r for r in all_rules if r[1] in WRITE_METHODS]
@@ -579,6 +595,10 @@ def test_authorization_matrix(matrix):
                 failures.append(f"{method} {url} ({endpoint}) as {role}: {response.status_code}")
 
     assert not failures, f"{len(failures)} wrong outcomes:\n" + "\n".join(failures)
+
+
+# The personal feed's address is the token itself: whoever has it reads it, by design.
+SHOWS_OWN_SECRET = {"calendar.personal_feed"}
 
 
 def _show(expected) -> str:
