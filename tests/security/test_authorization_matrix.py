@@ -3,20 +3,25 @@ organiser, with the outcome each must get.
 
 The routes come from ``app.url_map`` (only /static is left out), so a new route fails
 ``test_every_rule_is_classified`` until it is put in ACCESS below, and a new URL parameter
-name fails until PARAMETERS says which value of the world fills it.
+name fails until the world's params say which value fills it.
 
 The world: an organiser; member A, confirmed at a published event with matchmaking on, with a
-B2B profile, a meeting with member C, a request received from C and one sent to D, an idea
-(with a role, an interest from C), a chosen programme session and an API token; member B,
-confirmed at the same event but part of none of A's things; and an anonymous visitor.
+B2B profile, a meeting with member C, a request received from C and one sent to D, a
+confidential idea (a role, an interest from C) and an API token; member B, confirmed at the
+same event but part of none of A's things; and an anonymous visitor. The event has a room, a
+published session, a question, slots, tables and a scheduling run, for the organiser's pages.
 
-- GET: each role gets the status its category says.
-- POST/PUT/PATCH/DELETE with an empty body: a role that may not act gets 401/403/404 or a
-  redirect to the log-in page, never a success, and the database is unchanged afterwards
-  (every table's rows compared, per rule). Roles that may act must not get a 500 (400/422
-  for the empty body are fine); they run last, as they may change the world.
+- GET: each role gets the status its category says, and no page B or a visitor gets shows
+  what is A's alone (request messages, e-mail, feed token, the confidential idea's details;
+  A's own pages do show each of them, so the check is not empty).
+- POST/PUT/PATCH/DELETE: a role that may not act gets 401/403/404 or a redirect to the log-in
+  page, never a success, and no table changes (all rows compared, per rule). HTML forms get an
+  empty body; API calls of A's things get a body that passes the schema (A sending it gets
+  200/201/409), so B meets the access check and not a 422.
+- Roles that may act, with an empty body: anything but a 500 (they run last: they change the
+  world).
 - CSRF: with WTF_CSRF_ENABLED, every HTML POST without a token is refused (400) or sent to
-  the log-in page, for anonymous and a logged-in member, and nothing is written.
+  the log-in page, for anonymous, member A and the organiser, and nothing is written.
 
 One world per backend (module-scoped): SQLite, and PostgreSQL when TEST_DATABASE_URL is set.
 """
@@ -345,9 +350,13 @@ def build_world() -> World:
         event,
         a_user,
         IdeaInput(
-            title="Ana's idea", call="HORIZON-CL6-2027-FARM2FORK-01", sectors=["fruit-vegetables"]
+            title="Ana's idea",
+            call="HORIZON-CL6-2027-FARM2FORK-01",
+            sectors=["fruit-vegetables"],
+            keywords=["confidentialkeyword"],
+            confidential=True,
         ),
-        [RoleInput(kind="research", description="A lab", countries=[])],
+        [RoleInput(kind="research", description="Confidential lab role", countries=[])],
     )
     role = idea.roles[0]
     interest = consortia.express_interest(role, c_user, "Private note to the lead")
@@ -400,7 +409,13 @@ def build_world() -> World:
     }
     others = {"c": c.id, "d": d.id, "role": role.id, "slot": fourth.id}
     # What only A (and the organisers) may read: B's and a visitor's pages never show it.
-    private = ["Private note to", a_user.email, params["token"]]
+    private = [
+        "Private note to",
+        a_user.email,
+        params["token"],
+        "confidentialkeyword",
+        "Confidential lab role",
+    ]
     return World(organiser, a_user, b_user, params, bearer, others, private)
 
 
