@@ -13,7 +13,9 @@ published session, a question, slots, tables and a scheduling run, for the organ
 
 - GET: each role gets the status its category says, and no page B or a visitor gets shows
   what is A's alone (request messages, e-mail, feed token, the confidential idea's details;
-  A's own pages do show each of them, so the check is not empty).
+  A's own pages do show each of them, so the check is not empty). Every page of a draft
+  event (GET rules whose only parameter is the slug) is 404 or the log-in page for all but
+  the organiser.
 - POST/PUT/PATCH/DELETE: a role that may not act gets 401/403/404 or a redirect to the log-in
   page, never a success, and no table changes (all rows compared, per rule). HTML forms get an
   empty body; API calls of A's things get a body that passes the schema (A sending it gets
@@ -37,6 +39,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from pic_events.events.models import EventStatus
 from pic_events.extensions import db
 from tests.conftest import BACKENDS, backend_url, make_app
 from tests.factories import (
@@ -45,6 +48,7 @@ from tests.factories import (
     login,
     make_b2b_event,
     make_cluster,
+    make_event,
     make_organisation,
     make_organiser,
     make_programme_session,
@@ -320,6 +324,7 @@ class World:
     bearer: dict[str, dict[str, str]]
     others: dict[str, int]
     private: list[str]
+    draft_slug: str
 
 
 def build_world() -> World:
@@ -416,7 +421,8 @@ def build_world() -> World:
         "confidentialkeyword",
         "Confidential lab role",
     ]
-    return World(organiser, a_user, b_user, params, bearer, others, private)
+    draft = make_event(status=EventStatus.DRAFT)
+    return World(organiser, a_user, b_user, params, bearer, others, private, draft.slug)
 
 
 def parameter(world: World, name: str, endpoint: str):
@@ -441,12 +447,21 @@ def rules(app: Flask) -> list[tuple[str, str, str]]:
     )
 
 
-def url_for_rule(app: Flask, world: World, endpoint: str, rule_text: str) -> str:
+def url_for_rule(app: Flask, world: World, endpoint: str, rule_text: str, **override) -> str:
     (rule,) = [
         r for r in app.url_map.iter_rules() if r.rule == rule_text and r.endpoint == endpoint
     ]
     values = {name: parameter(world, name, endpoint) for name in rule.arguments}
-    return rule.build(values, append_unknown=False)[1]
+    return rule.build({**values, **override}, append_unknown=False)[1]
+
+
+def slug_only_rules(app: Flask) -> list[tuple[str, str]]:
+    """(endpoint, rule) of the GET rules whose only parameter is the event's slug."""
+    return sorted(
+        (rule.endpoint, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and set(rule.arguments) == {"slug"}
+    )
 
 
 # --- the app and the world, once per backend --------------------------------------------------
@@ -572,6 +587,24 @@ def test_authorization_matrix(matrix):
 
     # The secrets are real: A's own pages show each of them.
     assert seen_by_a == set(world.private)
+
+    # 1b. A draft event is the organisers' alone: every page of it is 404 (or the log-in page)
+    # for everyone else, never 200.
+    draft_pages = slug_only_rules(app)
+    for endpoint, rule_text in draft_pages:
+        url = url_for_rule(app, world, endpoint, rule_text, slug=world.draft_slug)
+        api = rule_text.startswith("/api/")
+        for role in ("anonymous", "member_a", "member_b"):
+            response = client_for(app, world, role, api).get(url)
+            if response.status_code not in {401, 403, 404} and not is_login_redirect(response):
+                failures.append(
+                    f"GET {url} ({endpoint}) of a draft event as {role}: "
+                    f"{response.status_code}, expected 404"
+                )
+        response = client_for(app, world, "organiser", api).get(url)
+        if response.status_code >= 500:
+            failures.append(f"GET {url} ({endpoint}) of a draft event as organiser: 500")
+    assert len(draft_pages) > 40
 
     # 2. Writes by roles that may not write: refused, and nothing written.
     writes = [r for r in all_rules if r[1] in WRITE_METHODS]
