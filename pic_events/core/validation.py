@@ -7,7 +7,7 @@ class ServiceValidationError(Exception):
     """Field name -> list of messages. Raised before anything is written."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
         self.errors = errors
 
 
