@@ -12,9 +12,12 @@ import io
 import itertools
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.browser.conftest import MEMBER_PASSWORD, ORGANISER, skip_reason
 from tests.browser.helpers import (
@@ -166,6 +169,90 @@ def _member_journey(page, live_app, *, french: bool) -> None:
     assert_fits_the_screen(page)
 
 
+def _b2b_journey(page, new_page, base_url, *, other: tuple[str, str, str]) -> None:
+    """The member of _member_journey writes a matchmaking profile, finds `other` (e-mail,
+    name, the name typed without accents) in the catalogue, asks them for a meeting at a
+    proposed time; they accept it in their own browser; both have it on My agenda at the
+    same table; the member downloads its .ics and the agenda PDF."""
+    other_email, other_name, typed = other
+    page.goto(f"/events/{DEMO}/b2b/profile")
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("textarea[name=summary]").fill("A family pear orchard in the Oeste region.")
+    page.locator("textarea[name=offers]").fill("Rocha pear orchards for field trials.")
+    page.locator("textarea[name=seeks]").fill("Biocontrol partners for a Horizon Europe project.")
+    page.locator("textarea[name=keywords]").fill("pear, biocontrol, orchards")
+    page.locator("input[name=sectors]").first.check()
+    page.locator("input[name=listed]").check()
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+    # The catalogue finds "Zsófia Sæther" from "zsofia saether".
+    page.goto(f"/events/{DEMO}/b2b/participants")
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("input#q").fill(typed)
+    page.locator("form[role=search] button[type=submit]").click()
+    cards = page.locator("main article.card")
+    expect(cards).to_have_count(1)
+    cards.first.get_by_role("link", name=other_name).click()
+    page.locator("main a[href*='/b2b/request/']").filter(visible=True).first.click()
+
+    # The request, with the first time both have free.
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    slot = page.locator("select[name=slot_id]")
+    slot.select_option(index=1)
+    proposed = slot.locator("option:checked").inner_text().strip()
+    proposed_id = slot.input_value()
+    page.locator("textarea[name=message]").fill("Shall we talk about biocontrol trials?")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator(".alert-success")).to_contain_text(other_name)
+
+    # The other member accepts it, in a browser of their own.
+    them = new_page()
+    log_in(them, base_url, other_email, MEMBER_PASSWORD)
+    them.goto(f"/events/{DEMO}/b2b/meetings")
+    request = them.locator("[id^=request-]").filter(has_text="Ana Ribeiro")
+    expect(request).to_have_count(1)
+    expect(request.locator("select[name=slot_id]")).to_have_value(proposed_id)  # chosen for them
+    assert_accessible(them)
+    request.locator("button[type=submit]").first.click()
+    booked = them.locator(".alert-success")
+    expect(booked).to_contain_text("Ana Ribeiro")
+    table = re.search(r"T\d+", booked.inner_text()).group(0)
+
+    # Both have it on My agenda, at the same table.
+    for who in (them, page):
+        who.goto(f"/events/{DEMO}/my-agenda")
+        entry = who.locator(".agenda-b2b_meeting")
+        expect(entry).to_have_count(1)
+        expect(entry).to_contain_text(re.compile(rf"\b{table}\b"))
+    expect(them.locator(".agenda-b2b_meeting")).to_contain_text("Ana Ribeiro")
+    expect(page.locator(".agenda-b2b_meeting")).to_contain_text(other_name)
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+
+    # The meeting's .ics from My meetings, and the agenda as a PDF.
+    page.goto(f"/events/{DEMO}/b2b/meetings")
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    with page.expect_download() as download:
+        page.locator("[id^=meeting-] a[href$='.ics']").first.click()
+    calendar = icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    assert table in str(events[0].get("LOCATION", "")) + str(events[0].get("DESCRIPTION", ""))
+    assert other_name in str(events[0]["SUMMARY"]) + str(events[0].get("DESCRIPTION", ""))
+    starts = events[0].decoded("DTSTART")
+    assert starts.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M") in proposed
+    response = page.request.get(f"/events/{DEMO}/my-agenda.pdf")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert response.body()[:4] == b"%PDF"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert table in text and "Horizon Europe: building a winning consortium" in text
+
+
 ENGLISH = {
     "signup": "Create your account",
     "check_mail": "Check your mail",
@@ -192,11 +279,17 @@ FRENCH = {
 }
 
 
-def test_a_new_member_signs_up_registers_and_builds_an_agenda(new_page, live_app):
-    _member_journey(new_page(), live_app, french=False)
+def test_a_new_member_signs_up_registers_builds_an_agenda_and_books_a_meeting(
+    new_page, live_app, base_url
+):
+    page = new_page()
+    _member_journey(page, live_app, french=False)
+    _b2b_journey(
+        page, new_page, base_url, other=("member02@pic.example", "Zsófia Sæther", "zsofia saether")
+    )
 
 
-def test_the_same_journey_on_a_phone_in_french(new_page, live_app):
+def test_the_same_journey_on_a_phone_in_french(new_page, live_app, base_url):
     """A Portuguese browser (a language the site does not offer: English), switched to French
     in the phone's collapsed menu before signing up."""
     page = new_page(width=360, height=740, locale="pt-PT")
@@ -206,6 +299,9 @@ def test_the_same_journey_on_a_phone_in_french(new_page, live_app):
     page.get_by_role("button", name=re.compile("Français")).click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     _member_journey(page, live_app, french=True)
+    _b2b_journey(
+        page, new_page, base_url, other=("member05@pic.example", "Gökhan Horváth", "gokhan horvath")
+    )
     # Phone-first: nothing wider than the screen, tap targets about 44 px high.
     page.goto(f"/events/{DEMO}/programme")
     assert_fits_the_screen(page)
