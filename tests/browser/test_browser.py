@@ -109,10 +109,25 @@ def test_an_organiser_sets_up_a_meeting_and_approves_a_registration(new_page, ba
     rows = [[str(cell or "") for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert len(rows) == 2 and "Seeds" in rows[1]
     assert rows[1][rows[0].index("Status")] == "Confirmed"
-    # TODO(lead, after the print/check-in merge): print the badges here, e.g.
-    #   with organiser.expect_download() as badges:
-    #       organiser.get_by_role("link", name="Badges").click()
-    #   assert open(badges.value.path(), "rb").read(4) == b"%PDF"
+
+    # The badges: one A6 page for the one confirmed participant, with their name.
+    organiser.goto(f"/events/{slug}")
+    organiser.get_by_role("link", name="Badges", exact=True).click()
+    assert_accessible(organiser)
+    organiser.get_by_label("A6, one badge per page").check()
+    with organiser.expect_response(re.compile(r"/badges\.pdf\?")) as badges:
+        organiser.get_by_role("button", name="Print badges (PDF)").click()
+    assert badges.value.headers["content-type"] == "application/pdf"
+    assert "layout=a6" in badges.value.url
+    # Chromium shows it in its viewer: fetch the same address for the file itself.
+    pdf = organiser.request.get(badges.value.url).body()
+    assert pdf[:4] == b"%PDF"
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    assert "PIC Autumn Workshop" in reader.pages[0].extract_text()
+    assert "Kowalczyk" in reader.pages[0].extract_text()  # member42, Mette Kowalczyk
+    organiser.goto(f"/organiser/events/{slug}/badges")
+    expect(organiser.locator("main")).to_contain_text("1 of 1")  # now counted as printed
 
 
 def _member_journey(page, live_app, *, french: bool) -> None:
