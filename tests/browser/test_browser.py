@@ -324,10 +324,9 @@ def test_the_same_journey_on_a_phone_in_french(new_page, live_app, base_url):
     assert button.bounding_box()["height"] >= 40
 
 
-# The journeys above scan the sign-up, registration, programme, My agenda and organiser
-# dashboard pages on their way (desktop in English, phone in French); these scan the rest.
-# After the B2B, calendar, print and consortia merges, add their pages here, one line each:
-#     "/events/pic-2027/participants", "/events/pic-2027/meetings", ...
+# The journeys above scan the sign-up, registration, programme, My agenda, matchmaking and
+# organiser dashboard pages on their way (desktop in English, phone in French); these scan
+# the rest, one line each.
 
 
 @pytest.mark.parametrize("width", [pytest.param(1200, id="desktop"), pytest.param(360, id="phone")])
@@ -349,10 +348,32 @@ def test_member_pages_are_accessible(new_page, base_url):
         f"/events/{DEMO}/my-agenda",
         "/my/registrations",
         "/profile",
+        f"/events/{DEMO}/b2b/participants",
+        f"/events/{DEMO}/b2b/recommendations",
+        f"/events/{DEMO}/b2b/profile",
+        f"/events/{DEMO}/b2b/meetings",
+        f"/events/{DEMO}/b2b/availability",
+        f"/events/{DEMO}/ideas",
     ]:
         page.goto(path)
         assert_accessible(page)
         assert_fits_the_screen(page)
+    # A participant's page and the request form, from the catalogue.
+    page.goto(f"/events/{DEMO}/b2b/participants")
+    page.locator("main article.card h2 a").last.click()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("main a[href*='/b2b/request/']").filter(visible=True).first.click()
+    expect(page.locator("form select[name=slot_id]")).to_be_visible()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("main form button[type=submit]").first.click()  # no time chosen: errors
+    assert_accessible(page)
+    # A project idea.
+    page.goto(f"/events/{DEMO}/ideas")
+    page.locator("main a[href*='/ideas/']").filter(visible=True).first.click()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
 
 
 def test_organiser_pages_are_accessible(new_page, base_url):
@@ -364,6 +385,17 @@ def test_organiser_pages_are_accessible(new_page, base_url):
         f"/organiser/events/{DEMO}/questions",
         f"/organiser/events/{DEMO}/registration-settings",
         "/organiser/events/new",
+        f"/organiser/events/{DEMO}/badges",
+        f"/organiser/events/{DEMO}/check-in",
+        f"/organiser/events/{DEMO}/b2b",
+        f"/organiser/events/{DEMO}/b2b/slots",
+        f"/organiser/events/{DEMO}/b2b/tables",
+        f"/organiser/events/{DEMO}/b2b/scheduling",
+        f"/organiser/events/{DEMO}/b2b/grid",
+        f"/organiser/events/{DEMO}/b2b/participants",
+        f"/organiser/events/{DEMO}/b2b/statistics",
+        f"/organiser/events/{DEMO}/ideas",
+        f"/organiser/events/{DEMO}/reminder",
     ]:
         page.goto(path)
         assert_accessible(page)
