@@ -401,11 +401,15 @@ def test_organiser_pages_are_accessible(new_page, base_url):
         assert_accessible(page)
 
 
-def test_the_check_in_desk_and_the_b2b_grid_on_a_phone(new_page, base_url):
-    """The desk works on a phone at the door; the grid scrolls inside its box."""
+def test_the_check_in_desk_the_b2b_grid_and_ideas_on_a_phone(new_page, base_url):
+    """The desk works on a phone at the door; the grid and tables scroll inside their box."""
     page = new_page(width=360, height=740)
     log_in(page, base_url, *ORGANISER)
-    for path in [f"/organiser/events/{DEMO}/check-in", f"/organiser/events/{DEMO}/b2b/grid"]:
+    for path in [
+        f"/organiser/events/{DEMO}/check-in",
+        f"/organiser/events/{DEMO}/b2b/grid",
+        f"/organiser/events/{DEMO}/ideas",
+    ]:
         page.goto(path)
         assert_accessible(page)
         assert_fits_the_screen(page)
