@@ -153,7 +153,7 @@ def main(prefixes: list[str]) -> int:
                                 page.locator(f"button[name=locale][value={language}]").evaluate(
                                     "button => button.form.requestSubmit(button)"
                                 )
-                                page.wait_for_load_state()
+                                page.wait_for_selector(f"html[lang={language}]")
                         page.goto(path)
                         suffix = "" if language == "en" else f"-{language}"
                         target = OUT / f"{name}-{width}{suffix}.png"
@@ -164,7 +164,7 @@ def main(prefixes: list[str]) -> int:
                             page.locator("button[name=locale][value=en]").evaluate(
                                 "button => button.form.requestSubmit(button)"
                             )
-                            page.wait_for_load_state()
+                            page.wait_for_selector("html[lang=en]")  # saved before closing
                         context.close()
             browser.close()
     return 0
