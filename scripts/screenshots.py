@@ -38,10 +38,11 @@ SHOTS = [
     ("my-agenda", f"/events/{DEMO}/my-agenda", MEMBER, (390, 1200), ("en", "fr")),
     ("dashboard", f"/organiser/events/{DEMO}/registrations", ORGANISER, (1200,), ("en",)),
     ("programme-editor", f"/organiser/events/{DEMO}/programme", ORGANISER, (1200,), ("en",)),
-    # After the merges, e.g.:
-    # ("b2b-catalogue", f"/events/{DEMO}/participants", MEMBER, (390, 1200), ("en",)),
-    # ("my-meetings", f"/events/{DEMO}/meetings", MEMBER, (390, 1200), ("en", "fr")),
-    # ("check-in", f"/organiser/events/{DEMO}/check-in", ORGANISER, (390,), ("en",)),
+    ("b2b-catalogue", f"/events/{DEMO}/b2b/participants", MEMBER, (390, 1200), ("en",)),
+    ("my-meetings", f"/events/{DEMO}/b2b/meetings", MEMBER, (390, 1200), ("en", "fr")),
+    ("check-in", f"/organiser/events/{DEMO}/check-in", ORGANISER, (390,), ("en",)),
+    ("b2b-grid", f"/organiser/events/{DEMO}/b2b/grid", ORGANISER, (1200,), ("en",)),
+    ("ideas", f"/events/{DEMO}/ideas", MEMBER, (390, 1200), ("en",)),
 ]
 HEIGHT = {390: 844, 1200: 860}
 
@@ -62,9 +63,55 @@ def serve(database: Path) -> str:
     with app.app_context():
         db.create_all()
         seed_demo()
+        book_meetings()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}"
+
+
+def book_meetings() -> None:
+    """Some B2B meetings, so that My meetings and the grid are not empty: member07 has three
+    and one request waiting for an answer; a dozen others meet among themselves."""
+    import sqlalchemy as sa
+
+    from pic_events.accounts.models import User
+    from pic_events.events.models import Event
+    from pic_events.extensions import db
+    from pic_events.matchmaking import requests, slots
+    from pic_events.registration.models import Registration
+
+    event = db.session.scalar(sa.select(Event).where(Event.slug == DEMO))
+
+    def member(number: int) -> Registration:
+        email = f"member{number:02d}@pic.example"
+        return db.session.scalar(
+            sa.select(Registration)
+            .join(User, User.id == Registration.user_id)
+            .where(Registration.event_id == event.id, User.email == email)
+        )
+
+    pairs = [(7, 3), (12, 7), (7, 21)] + [(n, n + 1) for n in range(30, 54, 2)]
+    for sender_number, recipient_number in pairs:
+        sender, recipient = member(sender_number), member(recipient_number)
+        free = slots.common_free_slots(event, [sender, recipient])
+        asked = requests.send_request(
+            event,
+            sender,
+            recipient.id,
+            message="Shall we talk about a joint Horizon Europe proposal?",
+            slot_id=free[(sender_number + recipient_number) % len(free)].id,
+        )
+        requests.accept(asked.id, recipient)
+    waiting = member(9)
+    free = slots.common_free_slots(event, [waiting, member(7)])
+    requests.send_request(
+        event,
+        waiting,
+        member(7).id,
+        message="We are looking for a partner for field trials of biocontrol in orchards.",
+        slot_id=free[-1].id,
+    )
+    db.session.commit()
 
 
 def log_in(page, who: tuple[str, str]) -> None:
@@ -106,7 +153,7 @@ def main(prefixes: list[str]) -> int:
                                 page.locator(f"button[name=locale][value={language}]").evaluate(
                                     "button => button.form.requestSubmit(button)"
                                 )
-                                page.wait_for_load_state()
+                                page.wait_for_selector(f"html[lang={language}]")
                         page.goto(path)
                         suffix = "" if language == "en" else f"-{language}"
                         target = OUT / f"{name}-{width}{suffix}.png"
@@ -117,7 +164,7 @@ def main(prefixes: list[str]) -> int:
                             page.locator("button[name=locale][value=en]").evaluate(
                                 "button => button.form.requestSubmit(button)"
                             )
-                            page.wait_for_load_state()
+                            page.wait_for_selector("html[lang=en]")  # saved before closing
                         context.close()
             browser.close()
     return 0

@@ -12,9 +12,12 @@ import io
 import itertools
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.browser.conftest import MEMBER_PASSWORD, ORGANISER, skip_reason
 from tests.browser.helpers import (
@@ -106,10 +109,25 @@ def test_an_organiser_sets_up_a_meeting_and_approves_a_registration(new_page, ba
     rows = [[str(cell or "") for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert len(rows) == 2 and "Seeds" in rows[1]
     assert rows[1][rows[0].index("Status")] == "Confirmed"
-    # TODO(lead, after the print/check-in merge): print the badges here, e.g.
-    #   with organiser.expect_download() as badges:
-    #       organiser.get_by_role("link", name="Badges").click()
-    #   assert open(badges.value.path(), "rb").read(4) == b"%PDF"
+
+    # The badges: one A6 page for the one confirmed participant, with their name.
+    organiser.goto(f"/events/{slug}")
+    organiser.get_by_role("link", name="Badges", exact=True).click()
+    assert_accessible(organiser)
+    organiser.get_by_label("A6, one badge per page").check()
+    with organiser.expect_response(re.compile(r"/badges\.pdf\?")) as badges:
+        organiser.get_by_role("button", name="Print badges (PDF)").click()
+    assert badges.value.headers["content-type"] == "application/pdf"
+    assert "layout=a6" in badges.value.url
+    # Chromium shows it in its viewer: fetch the same address for the file itself.
+    pdf = organiser.request.get(badges.value.url).body()
+    assert pdf[:4] == b"%PDF"
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    assert "PIC Autumn Workshop" in reader.pages[0].extract_text()
+    assert "Kowalczyk" in reader.pages[0].extract_text()  # member42, Mette Kowalczyk
+    organiser.goto(f"/organiser/events/{slug}/badges")
+    expect(organiser.locator("main")).to_contain_text("1 of 1")  # now counted as printed
 
 
 def _member_journey(page, live_app, *, french: bool) -> None:
@@ -166,6 +184,90 @@ def _member_journey(page, live_app, *, french: bool) -> None:
     assert_fits_the_screen(page)
 
 
+def _b2b_journey(page, new_page, base_url, *, other: tuple[str, str, str]) -> None:
+    """The member of _member_journey writes a matchmaking profile, finds `other` (e-mail,
+    name, the name typed without accents) in the catalogue, asks them for a meeting at a
+    proposed time; they accept it in their own browser; both have it on My agenda at the
+    same table; the member downloads its .ics and the agenda PDF."""
+    other_email, other_name, typed = other
+    page.goto(f"/events/{DEMO}/b2b/profile")
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("textarea[name=summary]").fill("A family pear orchard in the Oeste region.")
+    page.locator("textarea[name=offers]").fill("Rocha pear orchards for field trials.")
+    page.locator("textarea[name=seeks]").fill("Biocontrol partners for a Horizon Europe project.")
+    page.locator("textarea[name=keywords]").fill("pear, biocontrol, orchards")
+    page.locator("input[name=sectors]").first.check()
+    page.locator("input[name=listed]").check()
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+    # The catalogue finds "Zsófia Sæther" from "zsofia saether".
+    page.goto(f"/events/{DEMO}/b2b/participants")
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("input#q").fill(typed)
+    page.locator("form[role=search] button[type=submit]").click()
+    cards = page.locator("main article.card")
+    expect(cards).to_have_count(1)
+    cards.first.get_by_role("link", name=other_name).click()
+    page.locator("main a[href*='/b2b/request/']").filter(visible=True).first.click()
+
+    # The request, with the first time both have free.
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    slot = page.locator("select[name=slot_id]")
+    slot.select_option(index=1)
+    proposed = slot.locator("option:checked").inner_text().strip()
+    proposed_id = slot.input_value()
+    page.locator("textarea[name=message]").fill("Shall we talk about biocontrol trials?")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator(".alert-success")).to_contain_text(other_name)
+
+    # The other member accepts it, in a browser of their own.
+    them = new_page()
+    log_in(them, base_url, other_email, MEMBER_PASSWORD)
+    them.goto(f"/events/{DEMO}/b2b/meetings")
+    request = them.locator("[id^=request-]").filter(has_text="Ana Ribeiro")
+    expect(request).to_have_count(1)
+    expect(request.locator("select[name=slot_id]")).to_have_value(proposed_id)  # chosen for them
+    assert_accessible(them)
+    request.locator("button[type=submit]").first.click()
+    booked = them.locator(".alert-success")
+    expect(booked).to_contain_text("Ana Ribeiro")
+    table = re.search(r"T\d+", booked.inner_text()).group(0)
+
+    # Both have it on My agenda, at the same table.
+    for who in (them, page):
+        who.goto(f"/events/{DEMO}/my-agenda")
+        entry = who.locator(".agenda-b2b_meeting")
+        expect(entry).to_have_count(1)
+        expect(entry).to_contain_text(re.compile(rf"\b{table}\b"))
+    expect(them.locator(".agenda-b2b_meeting")).to_contain_text("Ana Ribeiro")
+    expect(page.locator(".agenda-b2b_meeting")).to_contain_text(other_name)
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+
+    # The meeting's .ics from My meetings, and the agenda as a PDF.
+    page.goto(f"/events/{DEMO}/b2b/meetings")
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    with page.expect_download() as download:
+        page.locator("[id^=meeting-] a[href$='.ics']").first.click()
+    calendar = icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    assert table in str(events[0].get("LOCATION", "")) + str(events[0].get("DESCRIPTION", ""))
+    assert other_name in str(events[0]["SUMMARY"]) + str(events[0].get("DESCRIPTION", ""))
+    starts = events[0].decoded("DTSTART")
+    assert starts.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M") in proposed
+    response = page.request.get(f"/events/{DEMO}/my-agenda.pdf")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert response.body()[:4] == b"%PDF"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert table in text and "Horizon Europe: building a winning consortium" in text
+
+
 ENGLISH = {
     "signup": "Create your account",
     "check_mail": "Check your mail",
@@ -192,11 +294,17 @@ FRENCH = {
 }
 
 
-def test_a_new_member_signs_up_registers_and_builds_an_agenda(new_page, live_app):
-    _member_journey(new_page(), live_app, french=False)
+def test_a_new_member_signs_up_registers_builds_an_agenda_and_books_a_meeting(
+    new_page, live_app, base_url
+):
+    page = new_page()
+    _member_journey(page, live_app, french=False)
+    _b2b_journey(
+        page, new_page, base_url, other=("member02@pic.example", "Zsófia Sæther", "zsofia saether")
+    )
 
 
-def test_the_same_journey_on_a_phone_in_french(new_page, live_app):
+def test_the_same_journey_on_a_phone_in_french(new_page, live_app, base_url):
     """A Portuguese browser (a language the site does not offer: English), switched to French
     in the phone's collapsed menu before signing up."""
     page = new_page(width=360, height=740, locale="pt-PT")
@@ -206,6 +314,9 @@ def test_the_same_journey_on_a_phone_in_french(new_page, live_app):
     page.get_by_role("button", name=re.compile("Français")).click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     _member_journey(page, live_app, french=True)
+    _b2b_journey(
+        page, new_page, base_url, other=("member05@pic.example", "Gökhan Horváth", "gokhan horvath")
+    )
     # Phone-first: nothing wider than the screen, tap targets about 44 px high.
     page.goto(f"/events/{DEMO}/programme")
     assert_fits_the_screen(page)
@@ -213,10 +324,9 @@ def test_the_same_journey_on_a_phone_in_french(new_page, live_app):
     assert button.bounding_box()["height"] >= 40
 
 
-# The journeys above scan the sign-up, registration, programme, My agenda and organiser
-# dashboard pages on their way (desktop in English, phone in French); these scan the rest.
-# After the B2B, calendar, print and consortia merges, add their pages here, one line each:
-#     "/events/pic-2027/participants", "/events/pic-2027/meetings", ...
+# The journeys above scan the sign-up, registration, programme, My agenda, matchmaking and
+# organiser dashboard pages on their way (desktop in English, phone in French); these scan
+# the rest, one line each.
 
 
 @pytest.mark.parametrize("width", [pytest.param(1200, id="desktop"), pytest.param(360, id="phone")])
@@ -238,10 +348,32 @@ def test_member_pages_are_accessible(new_page, base_url):
         f"/events/{DEMO}/my-agenda",
         "/my/registrations",
         "/profile",
+        f"/events/{DEMO}/b2b/participants",
+        f"/events/{DEMO}/b2b/recommendations",
+        f"/events/{DEMO}/b2b/profile",
+        f"/events/{DEMO}/b2b/meetings",
+        f"/events/{DEMO}/b2b/availability",
+        f"/events/{DEMO}/ideas",
     ]:
         page.goto(path)
         assert_accessible(page)
         assert_fits_the_screen(page)
+    # A participant's page and the request form, from the catalogue.
+    page.goto(f"/events/{DEMO}/b2b/participants")
+    page.locator("main article.card h2 a").last.click()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("main a[href*='/b2b/request/']").filter(visible=True).first.click()
+    expect(page.locator("form select[name=slot_id]")).to_be_visible()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    page.locator("main form button[type=submit]").first.click()  # no time chosen: errors
+    assert_accessible(page)
+    # A project idea.
+    page.goto(f"/events/{DEMO}/ideas")
+    page.locator("main a[href*='/ideas/']").filter(visible=True).first.click()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
 
 
 def test_organiser_pages_are_accessible(new_page, base_url):
@@ -253,9 +385,34 @@ def test_organiser_pages_are_accessible(new_page, base_url):
         f"/organiser/events/{DEMO}/questions",
         f"/organiser/events/{DEMO}/registration-settings",
         "/organiser/events/new",
+        f"/organiser/events/{DEMO}/badges",
+        f"/organiser/events/{DEMO}/check-in",
+        f"/organiser/events/{DEMO}/b2b",
+        f"/organiser/events/{DEMO}/b2b/slots",
+        f"/organiser/events/{DEMO}/b2b/tables",
+        f"/organiser/events/{DEMO}/b2b/scheduling",
+        f"/organiser/events/{DEMO}/b2b/grid",
+        f"/organiser/events/{DEMO}/b2b/participants",
+        f"/organiser/events/{DEMO}/b2b/statistics",
+        f"/organiser/events/{DEMO}/ideas",
+        f"/organiser/events/{DEMO}/reminder",
     ]:
         page.goto(path)
         assert_accessible(page)
+
+
+def test_the_check_in_desk_the_b2b_grid_and_ideas_on_a_phone(new_page, base_url):
+    """The desk works on a phone at the door; the grid and tables scroll inside their box."""
+    page = new_page(width=360, height=740)
+    log_in(page, base_url, *ORGANISER)
+    for path in [
+        f"/organiser/events/{DEMO}/check-in",
+        f"/organiser/events/{DEMO}/b2b/grid",
+        f"/organiser/events/{DEMO}/ideas",
+    ]:
+        page.goto(path)
+        assert_accessible(page)
+        assert_fits_the_screen(page)
 
 
 def test_a_form_with_errors_ties_them_to_their_fields(page, base_url):
