@@ -33,7 +33,10 @@ def field_errors(page: str, name: str) -> list[str]:
     at = page.index(f'id="{name}"')
     end = page.find('<div class="mb-3', at)
     block = page[at : end if end > 0 else None]
-    return [html.unescape(m) for m in re.findall(r'invalid-feedback d-block">([^<]*)<', block)]
+    messages = []
+    for feedback in re.findall(r'invalid-feedback d-block">(.*?)</div></div>', block, re.S):
+        messages += [html.unescape(m) for m in re.findall(r"<div>([^<]*)", feedback)]
+    return messages
 
 
 @pytest.fixture
