@@ -132,6 +132,8 @@ def _connect_signals() -> None:
     from pic_events.calendar import privacy as calendar_privacy
     from pic_events.calendar import services as calendar
     from pic_events.consortia import privacy as consortia_privacy
+    from pic_events.consortia import scheduling as consortia_scheduling
+    from pic_events.consortia import services as consortia_services
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meeting_privacy, meetings
     from pic_events.matchmaking import mails as meeting_mails
@@ -163,6 +165,8 @@ def _connect_signals() -> None:
     signals.personal_data_exported.connect(consortia_privacy.export_ideas)
     signals.account_deleting.connect(consortia_privacy.forget_on_account_deletion)
     signals.registration_anonymising.connect(consortia_privacy.forget_messages)
+    signals.schedule_collecting.connect(consortia_scheduling.schedule_wishes)
+    meetings.add_meeting_title_provider(consortia_services.meeting_title)  # agenda, feed
     signals.personal_data_exported.connect(b2b_profile_privacy.export_profiles)
     signals.registration_anonymising.connect(b2b_profile_privacy.forget_profile)
     signals.account_deleting.connect(b2b_profile_privacy.forget_profiles_of)

@@ -4,6 +4,8 @@ these; consortia never calls the scheduler itself).
 - `group_meeting_wishes(event)`: the pending consortium meetings as scheduler meetings: a key,
   the participants (three to eight registration ids, the lead first), the priority set by the
   organiser, the seats they need.
+- `schedule_wishes(event)`: the same, as the `schedule_collecting` receiver hands them to the
+  run (connected in the app factory), each publishing through `place_in_transaction`.
 - `place_in_transaction(event, request_id, slot_id, table_id=None)`: publish one placement
   through matchmaking's booking service (the one writer of meetings), inside the caller's
   transaction, linked to its idea. Without a table id, booking picks the smallest free
@@ -16,8 +18,10 @@ Once published, a consortium meeting is a live Meeting like the others: the run 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from pic_events.consortia.models import (
     ConsortiumMeeting,
@@ -30,6 +34,7 @@ from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
 from pic_events.matchmaking.models import Meeting, MeetingOrigin
+from pic_events.matchmaking.scheduling import ExtraMeeting
 from pic_events.registration.models import Registration, RegistrationStatus
 
 KEY_PREFIX = "consortium:"
@@ -103,3 +108,28 @@ def place_in_transaction(
     request.meeting_id = meeting.id
     db.session.flush()
     return meeting
+
+
+def schedule_wishes(event: Event, **_kw: object) -> list[ExtraMeeting]:
+    """schedule_collecting: the pending consortium meetings for the organiser's run."""
+    wishes = group_meeting_wishes(event)
+    titles = dict(
+        db.session.execute(
+            sa.select(Idea.id, Idea.title).where(Idea.id.in_({w.idea_id for w in wishes}))
+        ).all()
+    )
+    return [
+        ExtraMeeting(
+            key=wish.key,
+            registration_ids=wish.registration_ids,
+            priority=wish.priority,
+            seats=wish.seats,
+            title=_("Consortium meeting: %(title)s", title=titles.get(wish.idea_id, "")),
+            publish=partial(_publish, event, wish.request_id),
+        )
+        for wish in wishes
+    ]
+
+
+def _publish(event: Event, request_id: int, slot_id: int, table_id: int | None) -> Meeting:
+    return place_in_transaction(event, request_id, slot_id, table_id)

@@ -961,6 +961,22 @@ def meetings_of_idea(idea: Idea, *, include_cancelled: bool = False) -> list[Mee
     return sorted(db.session.scalars(query).unique(), key=lambda m: (m.slot.starts_at, m.id))
 
 
+def meeting_title(meeting: Meeting, registration: Registration | None = None) -> str | None:
+    """A consortium meeting's title on agendas, feeds and invitations ("Consortium meeting:
+    <idea title>"): matchmaking.meetings asks through its title hook (connected in the app
+    factory); None for any other meeting."""
+    if meeting.origin != "consortium":
+        return None
+    title = db.session.scalar(
+        sa.select(Idea.title)
+        .join(ConsortiumMeeting, ConsortiumMeeting.idea_id == Idea.id)
+        .where(ConsortiumMeeting.meeting_id == meeting.id)
+    )
+    if title is None:  # its idea was deleted: the people's names say it
+        return None
+    return _("Consortium meeting: %(title)s", title=title)
+
+
 def bookable_slots(event: Event) -> list[Slot]:
     return list(
         db.session.scalars(

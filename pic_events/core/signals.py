@@ -40,3 +40,9 @@ steering_standing_changed = _signals.signal("steering-standing-changed")
 # sender: a Registration that stopped being confirmed (cancelled, declined, waitlisted ...),
 # in the transaction that changed it. Receivers release what it held (B2B meetings, requests).
 registration_released = _signals.signal("registration-released")
+
+# sender: an Event whose B2B meetings the organiser's scheduling run is about to place
+# (pic_events.matchmaking.scheduling). Receivers return a list of
+# matchmaking.scheduling.ExtraMeeting: meetings of their own (consortium meetings ...) for the
+# run to place beside the accepted requests, each with a callable that publishes it.
+schedule_collecting = _signals.signal("schedule-collecting")

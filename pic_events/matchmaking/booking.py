@@ -374,6 +374,20 @@ def move_in_transaction(
     return meeting
 
 
+def retime_in_transaction(meeting: Meeting, *, previous: Slot, notify: bool = True) -> Meeting:
+    """The meeting's slot got new times (an organiser edited it; the caller holds the slot's
+    lock and commits): the meeting stays in its slot, but like a move its sequence goes up so
+    calendars update, and its people are told (`previous` carries the old times)."""
+    meeting = lock_meeting(meeting.id)
+    if not meeting.is_live:
+        return meeting
+    meeting.sequence += 1
+    db.session.flush()
+    if notify:
+        mails.meeting_moved(meeting, previous)
+    return meeting
+
+
 def cancel(
     meeting: Meeting,
     *,

@@ -33,7 +33,7 @@ def schedule_meetings_command(slug: str, time_limit: float, dry_run: bool) -> No
     if event is None:
         raise click.ClickException(f"No event with the slug {slug!r}.")
     result = scheduling.plan(event, time_limit)
-    if not dry_run and result["assignments"]:
+    if not dry_run and (result["assignments"] or result["group_assignments"]):
         try:
             scheduling.publish_plan(event, result)
         except Conflict as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -35,8 +37,24 @@ def meetings_of(registration: Registration, *, include_cancelled: bool = False) 
     return sorted(meetings, key=lambda m: (m.slot.starts_at, m.id))
 
 
+# Titles other modules give the meetings they book (a consortium meeting says its idea): a
+# callable (meeting, registration) -> str, or None when the meeting is not theirs; set at
+# start-up by the app factory, asked in order.
+_title_providers: list[Callable[[Meeting, Registration], str | None]] = []
+
+
+def add_meeting_title_provider(provider: Callable[[Meeting, Registration], str | None]) -> None:
+    if provider not in _title_providers:
+        _title_providers.append(provider)
+
+
 def meeting_title(meeting: Meeting, registration: Registration) -> str:
-    """ "B2B meeting: Ana García (Agrobio)", as the agenda, the feed and the PDF say it."""
+    """ "B2B meeting: Ana García (Agrobio)", as the agenda, the feed and the PDF say it (or
+    what the module that booked it calls it: "Consortium meeting: <idea title>")."""
+    for provider in _title_providers:
+        title = provider(meeting, registration)
+        if title:
+            return title
     names = []
     for other in meeting.others(registration.id):
         organisation = (

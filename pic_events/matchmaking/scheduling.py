@@ -4,7 +4,10 @@ The instance: the event's slots in time order (a block per day and half-day, so 
 break is not an idle gap), its tables, the confirmed registrations involved (with the slots
 they cannot meet in: availability.unavailable_slot_ids), the accepted requests without a live
 meeting (priority = the request's), and every live meeting as `fixed`: published meetings
-never move, a later run places only the new requests. The preview says how many fit against
+never move, a later run places only the new requests. Other modules add meetings of their own
+(consortium meetings of three or more people) through the `schedule_collecting` signal: the
+run places them beside the requests, deals them a table that seats them all, and publishes
+each through the callable it came with. The preview says how many fit against
 the proven bound, and why each other one does not, in words. Publication books every
 placement through booking.book_in_transaction (origin SCHEDULER) in one transaction: one
 conflict and nothing is booked. With REDIS_URL the solve is an RQ job (the mail worker runs
@@ -16,7 +19,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from pic_events.accounts.models import User
+from pic_events.core import signals
 from pic_events.core.templating import local_time
 from pic_events.core.timezones import to_zone
 from pic_events.core.types import utcnow
@@ -76,6 +81,29 @@ def reason_words(code: str, names: str = "") -> str:
 # Rows -> instance ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ExtraMeeting:
+    """A meeting another module asks the run to place (signals.schedule_collecting): its own
+    key (never "r..." or "m..."), its confirmed people, its priority, the seats it needs, a
+    title for the preview, and `publish(slot_id, table_id)` that books it inside the caller's
+    transaction (through booking) and returns the Meeting."""
+
+    key: str
+    registration_ids: tuple[int, ...]
+    priority: int
+    seats: int
+    title: str
+    publish: Callable[[int, int | None], Meeting]
+
+
+def collect_extras(event: Event) -> list[ExtraMeeting]:
+    """What the modules above matchmaking want placed by this event's run."""
+    extras: list[ExtraMeeting] = []
+    for _receiver, found in signals.schedule_collecting.send(event):
+        extras.extend(e for e in found or () if len(set(e.registration_ids)) >= 2)
+    return extras
+
+
 @dataclass
 class Rows:
     event: Event
@@ -85,6 +113,33 @@ class Rows:
     stale: list[MeetingRequest]  # accepted, but a side is no longer confirmed
     live: list[tuple[int, int, int, list[int]]]  # meeting id, slot id, table id, people
     people: dict[int, Registration]
+    extras: list[ExtraMeeting] = field(default_factory=list)  # schedule_collecting's
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A meeting to place, a request's or an extra's, as the run's own passes see it."""
+
+    key: str
+    people: tuple[int, ...]
+    priority: int
+    seats: int
+    order: tuple[int, int]  # ties: requests by id, then extras as collected
+
+
+def wanted_of(rows: Rows) -> dict[str, Wanted]:
+    wanted = {
+        request_key(r.id): Wanted(
+            request_key(r.id), (r.sender_id, r.recipient_id), r.priority, 2, (0, r.id)
+        )
+        for r in rows.requests
+    }
+    for index, extra in enumerate(rows.extras):
+        people = tuple(dict.fromkeys(extra.registration_ids))
+        wanted[extra.key] = Wanted(
+            extra.key, people, extra.priority, max(extra.seats, len(people)), (1, index)
+        )
+    return wanted
 
 
 def accepted_unscheduled(event: Event) -> list[MeetingRequest]:
@@ -154,7 +209,7 @@ def load_rows(event: Event) -> Rows:
             p.status == RegistrationStatus.CONFIRMED for p in (request.sender, request.recipient)
         )
         (requests if confirmed else stale).append(request)
-    return Rows(event, slots, tables, requests, stale, live, people)
+    return Rows(event, slots, tables, requests, stale, live, people, collect_extras(event))
 
 
 def slot_block(slot: Slot, event: Event) -> str:
@@ -174,6 +229,7 @@ def build_instance(rows: Rows) -> dict[str, Any]:
     people = sorted(
         {p for r in rows.requests for p in (r.sender_id, r.recipient_id)}
         | {p for *_x, ids in rows.live for p in ids}
+        | {p for e in rows.extras for p in e.registration_ids}
     )
     unavailable = unavailable_slot_ids(event.id, people, slot_ids)
     for _meeting, slot_id, _table, ids in rows.live:  # a fixed meeting's slot stays theirs
@@ -191,6 +247,14 @@ def build_instance(rows: Rows) -> dict[str, Any]:
             }
             for r in rows.requests
         ]
+        + [
+            {
+                "id": e.key,
+                "participants": list(dict.fromkeys(e.registration_ids)),
+                "priority": e.priority,
+            }
+            for e in rows.extras
+        ]
         + [{"id": f"m{m}", "participants": ids, "priority": 1} for m, _s, _t, ids in rows.live],
         "fixed": [{"meeting": f"m{m}", "slot": s, "table": t} for m, s, t, _ids in rows.live],
     }
@@ -202,49 +266,69 @@ def build_instance(rows: Rows) -> dict[str, Any]:
 def plan(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> dict[str, Any]:
     """Solve and summarise: {"requested", "scheduled", "upper_bound", "seconds", "idle_gaps",
     "weight", "assignments": [{"request", "slot", "table"}], "unplaced": [{"request",
-    "reason", "who"}]}. Plain JSON kept in the run: ids and codes only, no names (personal
-    data stays in its own rows; `describe` puts the words and names together for a page)."""
+    "reason", "who"}], "group_assignments": [{"group", "title", "slot", "table"}],
+    "group_unplaced": [{"group", "title", "reason", "who"}]} (the group lists: meetings of
+    schedule_collecting, counted in "requested" and "scheduled"). Plain JSON kept in the run:
+    ids and codes only, no names (personal data stays in its own rows; `describe` puts the
+    words and names together for a page)."""
     started = time.perf_counter()
     rows = load_rows(event)
     data = build_instance(rows)
-    requested = len(rows.requests) + len(rows.stale)
-    if not rows.requests:
+    wanted = wanted_of(rows)
+    titles = {e.key: e.title for e in rows.extras}
+    requested = len(rows.requests) + len(rows.stale) + len(rows.extras)
+    if not wanted:
         unplaced = [_stale_entry(r) for r in rows.stale]
         return _summary(requested, [], unplaced, 0, 0, started)
     instance = parse_instance(data)
     schedule = solve(instance, time_limit=min(max(time_limit, 0.5), MAX_TIME_LIMIT))
-    by_key = {request_key(r.id): r for r in rows.requests}
-    placed = [a for a in schedule.assignments if a.meeting in by_key]
-    placed, over = _within_limit(event, rows, placed, by_key)
-    if over:  # places the limit freed may now hold a request left out
-        placed += _fill_gaps(event, rows, data, placed, by_key)
+    placed = [a for a in schedule.assignments if a.meeting in wanted]
+    placed, over = _within_limit(event, rows, placed, wanted)
+    placed, tableless = _deal_tables(rows, placed, wanted)
+    unscheduled = list(schedule.unscheduled)
+    if over or tableless:  # places the limit or the seats freed may now hold one left out
+        placed += _fill_gaps(event, rows, data, placed, wanted)
         assigned = {a.meeting for a in placed}
-        over = [(r, who) for r, who in over if request_key(r.id) not in assigned]
-        schedule_unscheduled = [k for k in schedule.unscheduled if k not in assigned]
-    else:
-        schedule_unscheduled = list(schedule.unscheduled)
+        over = [(key, who) for key, who in over if key not in assigned]
+        tableless = [key for key in tableless if key not in assigned]
+        unscheduled = [k for k in unscheduled if k not in assigned]
     load: dict[int, int] = defaultdict(int)  # meetings asked of each person in the instance
     for meeting in instance.meetings:
         for person in meeting.participants:
             load[person] += 1
-    unplaced = []
-    for key in schedule_unscheduled:
-        if key in by_key:
+    left = []
+    for key in unscheduled:
+        if key in wanted:
             code = schedule.reasons.get(key, "displaced")
-            unplaced.append(_entry(by_key[key], code, load))
-    unplaced += [
-        {"request": request.id, "reason": MAX_MEETINGS_REASON, "who": who} for request, who in over
-    ]
+            left.append((key, code, _who(wanted[key], code, load)))
+    left += [(key, MAX_MEETINGS_REASON, who) for key, who in over]
+    left += [(key, "no_table", []) for key in tableless]
+    unplaced, group_unplaced = [], []
+    for key, code, who in left:
+        if key in titles:
+            group_unplaced.append({"group": key, "title": titles[key], "reason": code, "who": who})
+        else:
+            unplaced.append({"request": int(key[1:]), "reason": code, "who": who})
     unplaced += [_stale_entry(r) for r in rows.stale]
     fixed_weight = len(rows.live)
     bound = max(0, schedule.upper_bound - fixed_weight)
-    requested_weight = sum(r.priority for r in rows.requests)
+    requested_weight = sum(w.priority for w in wanted.values())
     bound = min(bound, requested_weight)
     assignments = [
-        {"request": by_key[a.meeting].id, "slot": a.slot, "table": a.table} for a in placed
+        {"request": int(a.meeting[1:]), "slot": a.slot, "table": a.table}
+        for a in placed
+        if a.meeting not in titles
+    ]
+    groups = [
+        {"group": a.meeting, "title": titles[a.meeting], "slot": a.slot, "table": a.table}
+        for a in placed
+        if a.meeting in titles
     ]
     result = _summary(requested, assignments, unplaced, bound, schedule.idle_gaps, started)
-    result["weight"] = sum(by_key[a.meeting].priority for a in placed)
+    result["scheduled"] += len(groups)
+    result["group_assignments"] = sorted(groups, key=lambda g: g["group"])
+    result["group_unplaced"] = sorted(group_unplaced, key=lambda g: g["group"])
+    result["weight"] = sum(wanted[a.meeting].priority for a in placed)
     return result
 
 
@@ -257,6 +341,8 @@ def _summary(requested, assignments, unplaced, bound, gaps, started) -> dict[str
         "idle_gaps": gaps,
         "assignments": assignments,
         "unplaced": sorted(unplaced, key=lambda u: u["request"]),
+        "group_assignments": [],
+        "group_unplaced": [],
     }
 
 
@@ -269,17 +355,67 @@ def _stale_entry(request: MeetingRequest) -> dict[str, Any]:
     return {"request": request.id, "reason": NOT_REGISTERED_REASON, "who": gone}
 
 
-def _entry(request: MeetingRequest, code: str, load: dict[int, int]) -> dict[str, Any]:
-    who = []
-    if code == "participant_full":  # the side with more meetings than slots to hold them
-        sender, recipient = request.sender_id, request.recipient_id
-        who = [sender if load[sender] >= load[recipient] else recipient]
-    return {"request": request.id, "reason": code, "who": who}
+def _who(want: Wanted, code: str, load: dict[int, int]) -> list[int]:
+    """participant_full: the person with more meetings asked than slots to hold them."""
+    if code != "participant_full":
+        return []
+    return [max(want.people, key=lambda p: load[p])]
 
 
-def _fill_gaps(event, rows: Rows, data, placed, by_key) -> list[Assignment]:
-    """Greedy: put left-out requests (heaviest first) where both people are free and
-    available, a table is free, and neither is at the limit."""
+def _best_table(tables: list[B2BTable], free, seats: int) -> int | None:
+    """The smallest free table that seats them (the first in the organiser's order)."""
+    fitting = [t for t in tables if t.id in free and t.seats >= seats]
+    return min(fitting, key=lambda t: t.seats).id if fitting else None
+
+
+def _deal_tables(rows: Rows, placed, wanted) -> tuple[list[Assignment], list[str]]:
+    """The engine's tables are interchangeable; seats are not. Per slot: group meetings
+    (largest first) take the smallest free table that seats them, two-person meetings keep
+    the engine's table when it is still free, else take one left. A meeting left without a
+    table that seats it is out (reason no_table)."""
+    taken: dict[int, set[int]] = defaultdict(set)
+    for _m, slot_id, table_id, _ids in rows.live:
+        taken[slot_id].add(table_id)
+    by_slot: dict[int, list[Assignment]] = defaultdict(list)
+    for a in placed:
+        by_slot[a.slot].append(a)
+    kept: list[Assignment] = []
+    dropped: list[str] = []
+    for slot_id, items in by_slot.items():
+        free = {t.id for t in rows.tables} - taken[slot_id]
+        groups = sorted(
+            (a for a in items if wanted[a.meeting].seats > 2),
+            key=lambda a: (-wanted[a.meeting].seats, wanted[a.meeting].order),
+        )
+        pairs = [a for a in items if wanted[a.meeting].seats <= 2]
+        for a in groups:
+            table = _best_table(rows.tables, free, wanted[a.meeting].seats)
+            if table is None:
+                dropped.append(a.meeting)
+                continue
+            free.discard(table)
+            kept.append(Assignment(a.meeting, slot_id, table))
+        seats = {t.id: t.seats for t in rows.tables}
+        moved = []
+        for a in pairs:
+            if a.table in free and seats[a.table] >= wanted[a.meeting].seats:
+                free.discard(a.table)
+                kept.append(a)
+            else:
+                moved.append(a)
+        for a in moved:
+            table = _best_table(rows.tables, free, wanted[a.meeting].seats)
+            if table is None:
+                dropped.append(a.meeting)
+                continue
+            free.discard(table)
+            kept.append(Assignment(a.meeting, slot_id, table))
+    return kept, dropped
+
+
+def _fill_gaps(event, rows: Rows, data, placed, wanted) -> list[Assignment]:
+    """Greedy: put left-out meetings (heaviest first) where all their people are free and
+    available, a table seats them, and nobody is at the limit."""
     limit = settings_of(event).max_meetings
     unavailable = {p["id"]: set(p["unavailable"]) for p in data["participants"]}
     busy: dict[int, set[int]] = defaultdict(set)  # slot -> people
@@ -291,35 +427,36 @@ def _fill_gaps(event, rows: Rows, data, placed, by_key) -> list[Assignment]:
         for person in ids:
             count[person] += 1
     for a in placed:
-        request = by_key[a.meeting]
-        busy[a.slot].update((request.sender_id, request.recipient_id))
+        people = wanted[a.meeting].people
+        busy[a.slot].update(people)
         tables_used[a.slot].add(a.table)
-        count[request.sender_id] += 1
-        count[request.recipient_id] += 1
+        for person in people:
+            count[person] += 1
     placed_keys = {a.meeting for a in placed}
-    waiting = [r for r in rows.requests if request_key(r.id) not in placed_keys]
-    waiting.sort(key=lambda r: (-r.priority, r.id))
+    waiting = [w for key, w in wanted.items() if key not in placed_keys]
+    waiting.sort(key=lambda w: (-w.priority, w.order))
+    all_tables = {t.id for t in rows.tables}
     added = []
-    for request in waiting:
-        pair = (request.sender_id, request.recipient_id)
-        if limit is not None and any(count[p] >= limit for p in pair):
+    for want in waiting:
+        people = want.people
+        if limit is not None and any(count[p] >= limit for p in people):
             continue
         for slot in rows.slots:
-            if any(p in busy[slot.id] or slot.id in unavailable.get(p, ()) for p in pair):
+            if any(p in busy[slot.id] or slot.id in unavailable.get(p, ()) for p in people):
                 continue
-            table = next((t.id for t in rows.tables if t.id not in tables_used[slot.id]), None)
+            table = _best_table(rows.tables, all_tables - tables_used[slot.id], want.seats)
             if table is None:
                 continue
-            added.append(Assignment(request_key(request.id), slot.id, table))
-            busy[slot.id].update(pair)
+            added.append(Assignment(want.key, slot.id, table))
+            busy[slot.id].update(people)
             tables_used[slot.id].add(table)
-            for p in pair:
+            for p in people:
                 count[p] += 1
             break
     return added
 
 
-def _within_limit(event, rows: Rows, placed, by_key):
+def _within_limit(event, rows: Rows, placed, wanted):
     """The engine knows no per-person maximum: keep, per person, the heaviest placements up to
     the limit (counting their live meetings), leave out the rest."""
     limit = settings_of(event).max_meetings
@@ -330,15 +467,15 @@ def _within_limit(event, rows: Rows, placed, by_key):
         for person in ids:
             count[person] += 1
     kept, over = [], []
-    order = sorted(placed, key=lambda a: (-by_key[a.meeting].priority, by_key[a.meeting].id))
+    order = sorted(placed, key=lambda a: (-wanted[a.meeting].priority, wanted[a.meeting].order))
     for assignment in order:
-        request = by_key[assignment.meeting]
-        full = [p for p in (request.sender_id, request.recipient_id) if count[p] >= limit]
+        people = wanted[assignment.meeting].people
+        full = [p for p in people if count[p] >= limit]
         if full:
-            over.append((request, full))
+            over.append((assignment.meeting, full))
             continue
-        count[request.sender_id] += 1
-        count[request.recipient_id] += 1
+        for person in people:
+            count[person] += 1
         kept.append(assignment)
     return kept, over
 
@@ -355,10 +492,13 @@ def publish_plan(event: Event, result: dict[str, Any]) -> list[Meeting]:
     organiser, at the assigned table); the booking mails go out with the commit. Requests
     scheduled meanwhile are skipped; any booking conflict books nothing."""
     assignments = result.get("assignments") or []
+    groups = result.get("group_assignments") or []
     meetings: list[Meeting] = []
     try:
         with booking.transaction():
             requests = _locked_requests(a["request"] for a in assignments)
+            extras = {e.key: e for e in collect_extras(event)} if groups else {}
+            group_todo = [g for g in groups if g["group"] in extras]  # else placed meanwhile
             already = set(
                 db.session.scalars(
                     sa.select(Meeting.request_id).where(
@@ -374,8 +514,11 @@ def publish_plan(event: Event, result: dict[str, Any]) -> list[Meeting]:
                 and requests[a["request"]].status == RequestStatus.ACCEPTED
                 and a["request"] not in already
             ]
-            booking.lock_slots({a["slot"] for a in todo})
-            booking.lock_registrations({p for a in todo for p in _pair(requests[a["request"]])})
+            booking.lock_slots({a["slot"] for a in todo} | {g["slot"] for g in group_todo})
+            booking.lock_registrations(
+                {p for a in todo for p in _pair(requests[a["request"]])}
+                | {p for g in group_todo for p in extras[g["group"]].registration_ids}
+            )
             for a in todo:
                 request = requests[a["request"]]
                 meetings.append(
@@ -389,6 +532,8 @@ def publish_plan(event: Event, result: dict[str, Any]) -> list[Meeting]:
                         by_organiser=True,
                     )
                 )
+            for g in group_todo:
+                meetings.append(extras[g["group"]].publish(g["slot"], g["table"]))
             settings = saved_settings_of(event)
             if settings.booking_style == BookingStyle.BOTH:
                 settings.self_booking_open = True
@@ -510,8 +655,8 @@ def publish_run(run: ScheduleRun) -> list[Meeting]:
 
 
 def describe(event: Event, result: dict[str, Any]) -> dict[str, Any]:
-    """The preview for a page: each placement and each left-out request with names and
-    times (three queries whatever their number)."""
+    """The preview for a page: each placement and each left-out request or group meeting
+    with names and times (four queries whatever their number)."""
     ids = [a["request"] for a in result.get("assignments", [])] + [
         u["request"] for u in result.get("unplaced", [])
     ]
@@ -549,6 +694,16 @@ def describe(event: Event, result: dict[str, Any]) -> dict[str, Any]:
         }
         for a in result.get("assignments", [])
     ]
+    for group in result.get("group_assignments", []):
+        placed.append(
+            {
+                "request": None,
+                "title": group.get("title", ""),
+                "time": when(group["slot"]),
+                "slot": slots.get(group["slot"]),
+                "table": tables[group["table"]].label if group["table"] in tables else "?",
+            }
+        )
     placed.sort(key=lambda p: (p["slot"].starts_at if p["slot"] else utcnow(), p["table"]))
     unplaced = []
     for item in result.get("unplaced", []):
@@ -558,4 +713,22 @@ def describe(event: Event, result: dict[str, Any]) -> dict[str, Any]:
         sides = {found.sender_id: found.sender, found.recipient_id: found.recipient}
         names = ", ".join(sides[i].display_name for i in item.get("who", []) if i in sides)
         unplaced.append({"request": found, "words": reason_words(item["reason"], names)})
+    group_who = {i for item in result.get("group_unplaced", []) for i in item.get("who", [])}
+    named = {
+        r.id: r.display_name
+        for r in db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.id.in_(group_who))
+            .options(joinedload(Registration.user))
+        )
+    }
+    for item in result.get("group_unplaced", []):
+        names = ", ".join(named[i] for i in item.get("who", []) if i in named)
+        unplaced.append(
+            {
+                "request": None,
+                "title": item.get("title", ""),
+                "words": reason_words(item["reason"], names),
+            }
+        )
     return {"placed": placed, "unplaced": unplaced}

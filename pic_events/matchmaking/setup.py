@@ -25,7 +25,7 @@ from pic_events.core.types import utcnow
 from pic_events.core.validation import ConflictingInput, NotFoundError, ServiceValidationError
 from pic_events.events.models import Event
 from pic_events.extensions import db
-from pic_events.matchmaking import booking, mails
+from pic_events.matchmaking import booking
 from pic_events.matchmaking.models import (
     B2BSettings,
     B2BTable,
@@ -358,7 +358,7 @@ def edit_slot(slot: Slot, starts_at: datetime, ends_at: datetime, *, confirmed: 
         db.session.flush()
         for item in affected:
             if not item.blocked:
-                _retimed(item.meeting, previous)
+                booking.retime_in_transaction(item.meeting, previous=previous)
     return slot
 
 
@@ -367,15 +367,6 @@ def _unchanged(confirmed: list[Affected], now: list[Affected]) -> list[Affected]
     if {a.meeting.id for a in confirmed} != {a.meeting.id for a in now}:
         raise NeedsConfirmation(now)
     return now
-
-
-def _retimed(meeting: Meeting, previous: Slot) -> None:
-    """The meeting's slot has new times: like a move (booking.move is a no-op within one slot),
-    its sequence goes up so calendars update, and its people are told."""
-    meeting = booking.lock_meeting(meeting.id)
-    meeting.sequence += 1
-    db.session.flush()
-    mails.meeting_moved(meeting, previous)
 
 
 def delete_slot(slot: Slot, *, confirmed: bool, move_to: int | None = None) -> None:
