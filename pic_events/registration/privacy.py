@@ -79,6 +79,7 @@ def _registration_data(registration: Registration) -> dict[str, Any]:
         "consent_at": _iso(registration.consent_at),
         "created_at": _iso(registration.created_at),
         "checked_in_at": _iso(registration.checked_in_at),
+        "badge_printed_at": _iso(registration.badge_printed_at),
         "history": [
             {
                 "when": _iso(entry.created_at),

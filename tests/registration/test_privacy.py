@@ -107,6 +107,7 @@ def test_my_data_download_holds_account_registrations_answers_and_history(client
     assert mine["answers"] == [{"question": "Dietary needs", "answer": "vegan", "value": "vegan"}]
     assert [h["action"] for h in mine["history"]] == ["created", "updated"]
     assert mine["consent_at"]
+    assert mine["checked_in_at"] is None and mine["badge_printed_at"] is None
 
 
 def test_my_data_holds_nothing_of_other_people(client):
