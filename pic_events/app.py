@@ -136,6 +136,7 @@ def _connect_signals() -> None:
     from pic_events.consortia import services as consortia_services
     from pic_events.core import signals
     from pic_events.matchmaking import booking, meeting_privacy, meetings
+    from pic_events.matchmaking import editions as b2b_editions
     from pic_events.matchmaking import mails as meeting_mails
     from pic_events.matchmaking import profile_privacy as b2b_profile_privacy
     from pic_events.notifications import privacy as mail_privacy
@@ -147,6 +148,7 @@ def _connect_signals() -> None:
 
     signals.capacity_changed.connect(registration.fill_free_seats)
     signals.edition_created.connect(registration_settings.copy_questions)
+    signals.edition_created.connect(b2b_editions.copy_b2b_setup)
     signals.agenda_collecting.connect(programme.session_entries)
     signals.agenda_collecting.connect(meetings.meeting_entries)
     signals.registration_released.connect(booking.release_registration)
