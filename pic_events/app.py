@@ -131,6 +131,7 @@ def _connect_signals() -> None:
     from pic_events.accounts import privacy as account_privacy
     from pic_events.calendar import privacy as calendar_privacy
     from pic_events.calendar import services as calendar
+    from pic_events.consortia import pitches
     from pic_events.consortia import privacy as consortia_privacy
     from pic_events.consortia import scheduling as consortia_scheduling
     from pic_events.consortia import services as consortia_services
@@ -149,6 +150,7 @@ def _connect_signals() -> None:
     signals.capacity_changed.connect(registration.fill_free_seats)
     signals.edition_created.connect(registration_settings.copy_questions)
     signals.edition_created.connect(b2b_editions.copy_b2b_setup)
+    signals.session_notes_collecting.connect(pitches.pitch_notes)
     signals.agenda_collecting.connect(programme.session_entries)
     signals.agenda_collecting.connect(meetings.meeting_entries)
     signals.registration_released.connect(booking.release_registration)

@@ -7,6 +7,7 @@ from pic_events.consortia.models import (
     ConsortiumScheduleRequest,
     Idea,
     Interest,
+    PitchSession,
     Role,
 )
 from pic_events.directory.models import Cluster, ClusterSector, Organisation
@@ -61,6 +62,7 @@ __all__ = [
     "ClusterSector",
     "Event",
     "Organisation",
+    "PitchSession",
     "OptionPick",
     "OutboxMessage",
     "ProgrammeSession",

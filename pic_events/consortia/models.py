@@ -295,3 +295,16 @@ class ConsortiumScheduleRequest(db.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == ScheduleRequestStatus.PENDING
+
+
+class PitchSession(db.Model):
+    """Which programme session holds an event's pitches (the programme lists them there)."""
+
+    __tablename__ = "consortium_pitch_session"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="SET NULL")
+    )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from pic_events.accounts.auth import organiser_required
 from pic_events.accounts.models import User
-from pic_events.consortia import services
+from pic_events.consortia import pitches, services
 from pic_events.consortia.forms import (
     EditIdeaForm,
     FilterForm,
@@ -42,6 +42,7 @@ from pic_events.core.validation import (
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
+from pic_events.programme.services import event_sessions as programme_sessions
 from pic_events.registration.models import Registration, RegistrationStatus
 
 bp = Blueprint("consortia", __name__)
@@ -494,6 +495,15 @@ def organiser(slug: str):
         else:
             flash(_("Priority saved."), "success")
         return redirect(url_for("consortia.organiser", slug=slug) + "#requests")
+    if request.method == "POST" and "pitch_session" in request.form:
+        chosen = request.form.get("pitch_session", type=int)
+        try:
+            pitches.set_pitch_session(event, chosen or None)
+        except ServiceValidationError as error:
+            _refused(error)
+        else:
+            flash(_("Pitch session saved."), "success")
+        return redirect(url_for("consortia.organiser", slug=slug))
     if request.method == "POST":
         form = PitchForm()
         idea_id = request.form.get("idea_id", type=int)
@@ -514,6 +524,8 @@ def organiser(slug: str):
         stats=services.statistics(event),
         ideas=[row.idea for row in ideas],
         pitches=services.pitch_order(event),
+        pitch_session_id=pitches.pitch_session_id(event),
+        sessions=programme_sessions(event),
         requests=services.schedule_requests(event),
         statuses=IdeaStatus,
         services=services,

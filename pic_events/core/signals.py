@@ -46,3 +46,8 @@ registration_released = _signals.signal("registration-released")
 # matchmaking.scheduling.ExtraMeeting: meetings of their own (consortium meetings ...) for the
 # run to place beside the accepted requests, each with a callable that publishes it.
 schedule_collecting = _signals.signal("schedule-collecting")
+
+# sender: an Event; kwargs: sessions (the programme sessions shown), user (the viewer or
+# None). Receivers return {session id: [SessionNote]} to show under those sessions (the
+# running order of the pitches ...). See pic_events.programme.services.SessionNote.
+session_notes_collecting = _signals.signal("session-notes-collecting")

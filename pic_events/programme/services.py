@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.agenda.services import AgendaEntry, chosen_session_ids
+from pic_events.core import signals
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import ServiceValidationError
 from pic_events.events import services as event_services
@@ -449,3 +450,22 @@ def _session_entry(session: ProgrammeSession, chosen: bool) -> AgendaEntry:
         chosen=chosen,
         session=session,
     )
+
+
+@dataclass(frozen=True)
+class SessionNote:
+    """A line shown under a session of the programme, given by another module."""
+
+    text: str
+    url: str | None = None
+    starts_at: datetime | None = None
+
+
+def session_notes(event: Event, sessions: list, user) -> dict[int, list[SessionNote]]:
+    """{session id: notes} from the modules above (session_notes_collecting)."""
+    notes: dict[int, list[SessionNote]] = {}
+    answers = signals.session_notes_collecting.send(event, sessions=sessions, user=user)
+    for _receiver, found in answers:
+        for session_id, lines in (found or {}).items():
+            notes.setdefault(session_id, []).extend(lines)
+    return notes

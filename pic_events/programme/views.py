@@ -80,6 +80,7 @@ def programme(slug: str):
         choosable=session_choices.choosable_now_ids(event, registration, user),
         published=services.may_see_programme(event, user) and event.programme_published,
         back="programme",
+        notes=services.session_notes(event, sessions, user),
     )
 
 
