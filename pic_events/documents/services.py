@@ -134,16 +134,11 @@ def by_cluster(registrations: Iterable[Registration]) -> list[tuple[str, list[Re
 def table_plan(event: Event):
     """The event's slots, tables and live meetings with their people: four queries."""
     from pic_events.documents.tables import TablePlan
-    from pic_events.matchmaking.models import B2BTable, Meeting, MeetingSeat, MeetingStatus, Slot
+    from pic_events.matchmaking.layout import event_slots, event_tables
+    from pic_events.matchmaking.models import Meeting, MeetingSeat, MeetingStatus
 
-    slots = db.session.scalars(
-        sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id)
-    ).all()
-    tables = db.session.scalars(
-        sa.select(B2BTable)
-        .where(B2BTable.event_id == event.id)
-        .order_by(B2BTable.position, B2BTable.label, B2BTable.id)
-    ).all()
+    slots = event_slots(event)
+    tables = event_tables(event)
     meetings = (
         db.session.scalars(
             sa.select(Meeting)

@@ -38,6 +38,7 @@ from pic_events.extensions import db
 from pic_events.matchmaking import recommend
 from pic_events.matchmaking.availability import unavailable_slot_ids
 from pic_events.matchmaking.folding import fold, folded_words
+from pic_events.matchmaking.layout import event_slots
 from pic_events.matchmaking.models import (
     PARTNER_KIND_LABELS,
     MatchProfile,
@@ -361,14 +362,6 @@ def refresh_search_texts(event: Event) -> int:
         db.session.commit()
         db.session.expire_all()
     return len(stale)
-
-
-def event_slots(event: Event) -> list[Slot]:
-    return list(
-        db.session.scalars(
-            sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id)
-        )
-    )
 
 
 def free_slot_ids(

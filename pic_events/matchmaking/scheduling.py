@@ -38,6 +38,7 @@ from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
 from pic_events.matchmaking.availability import unavailable_slot_ids
+from pic_events.matchmaking.layout import event_slots, event_tables
 from pic_events.matchmaking.models import (
     B2BTable,
     BookingStyle,
@@ -168,18 +169,8 @@ def accepted_unscheduled(event: Event) -> list[MeetingRequest]:
 
 def load_rows(event: Event) -> Rows:
     """Everything the instance needs, in a fixed number of queries."""
-    slots = list(
-        db.session.scalars(
-            sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id)
-        )
-    )
-    tables = list(
-        db.session.scalars(
-            sa.select(B2BTable)
-            .where(B2BTable.event_id == event.id)
-            .order_by(B2BTable.position, B2BTable.id)
-        )
-    )
+    slots = event_slots(event)
+    tables = event_tables(event)
     accepted = accepted_unscheduled(event)
     live_rows = db.session.execute(
         sa.select(Meeting.id, Meeting.slot_id, Meeting.table_id, MeetingSeat.registration_id)

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from pic_events.accounts.models import User
 from pic_events.core.templating import local_time
@@ -26,6 +26,7 @@ from pic_events.core.validation import ConflictingInput, NotFoundError, ServiceV
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
+from pic_events.matchmaking.layout import event_slots, event_tables  # noqa: F401 (pages)
 from pic_events.matchmaking.models import (
     B2BSettings,
     B2BTable,
@@ -95,14 +96,6 @@ def set_self_booking_open(event: Event, open_: bool) -> B2BSettings:
 
 
 # Slots ------------------------------------------------------------------------------------
-
-
-def event_slots(event: Event) -> list[Slot]:
-    return list(
-        db.session.scalars(
-            sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id)
-        )
-    )
 
 
 def slot_of(event: Event, slot_id: int) -> Slot:
@@ -408,17 +401,6 @@ def _forget_cancelled(where) -> None:
 
 
 # Tables -----------------------------------------------------------------------------------
-
-
-def event_tables(event: Event) -> list[B2BTable]:
-    return list(
-        db.session.scalars(
-            sa.select(B2BTable)
-            .where(B2BTable.event_id == event.id)
-            .options(joinedload(B2BTable.room))
-            .order_by(B2BTable.position, B2BTable.id)
-        )
-    )
 
 
 def table_of(event: Event, table_id: int) -> B2BTable:

@@ -21,6 +21,7 @@ from pic_events.extensions import db
 from pic_events.matchmaking import booking
 from pic_events.matchmaking.availability import unavailable_slot_ids
 from pic_events.matchmaking.booking import BookingConflict
+from pic_events.matchmaking.layout import event_slots
 from pic_events.matchmaking.models import (
     B2BTable,
     Meeting,
@@ -57,15 +58,6 @@ class SlotStatus:
     @property
     def label(self) -> str:
         return str(SLOT_STATE_LABELS[self.status])
-
-
-def event_slots(event: Event) -> list[Slot]:
-    """The event's slots in time order (one query)."""
-    return list(
-        db.session.scalars(
-            sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id)
-        )
-    )
 
 
 def free_table_counts(event: Event, slots: Iterable[Slot]) -> dict[int, int]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pic_events.accounts.models import User
 from pic_events.events.models import Event
 from pic_events.extensions import db
+from pic_events.matchmaking.layout import event_slots, event_tables
 from pic_events.matchmaking.models import (
     B2BTable,
     Meeting,
@@ -150,18 +151,8 @@ def _with_people(query):
 
 def grid(event: Event) -> Grid:
     """Slots down, tables across, each cell the live meeting there: four queries."""
-    slots = list(
-        db.session.scalars(
-            sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id)
-        )
-    )
-    tables = list(
-        db.session.scalars(
-            sa.select(B2BTable)
-            .where(B2BTable.event_id == event.id)
-            .order_by(B2BTable.position, B2BTable.id)
-        )
-    )
+    slots = event_slots(event)
+    tables = event_tables(event)
     meetings = db.session.scalars(
         _with_people(
             sa.select(Meeting).where(
