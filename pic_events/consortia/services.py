@@ -200,6 +200,14 @@ def _require_lead(idea: Idea, user: User | None) -> Registration:
     return access.registration
 
 
+def _require_booker(idea: Idea, user: User | None) -> Access:
+    """The idea's lead or an organiser: who may book or ask for its consortium meeting."""
+    access = access_to(idea, user)
+    if not access.may_book:
+        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
+    return access
+
+
 # Reading ----------------------------------------------------------------------------------
 
 
@@ -1028,9 +1036,7 @@ def book_meeting(
     """The lead (or an organiser) books a meeting of the lead and the chosen partners and
     candidates, three to eight people, in a B2B slot at a table that seats them. Without a
     slot, the first slot where everyone is free and a table seats them. 409 names the clash."""
-    access = access_to(idea, user)
-    if not access.may_book:
-        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
+    access = _require_booker(idea, user)
     event = idea.event
     people = _meeting_people(idea, registration_ids)
     if not settings_of(event).enabled:
@@ -1250,9 +1256,7 @@ def request_scheduling(
     """The lead asks the organisers' scheduling run for a consortium meeting of these people
     (the same three-to-eight rule as a booking). One pending request per idea: a new one
     replaces the people of the pending one."""
-    access = access_to(idea, user)
-    if not access.may_book:
-        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
+    _require_booker(idea, user)
     people = _meeting_people(idea, registration_ids)
     if not settings_of(idea.event).enabled:
         raise ConsortiumConflict(_("B2B meetings are not open at this event."), "b2b_off")
@@ -1273,9 +1277,7 @@ def request_scheduling(
 
 
 def cancel_schedule_request(request: ConsortiumScheduleRequest, user: User) -> None:
-    access = access_to(request.idea, user)
-    if not access.may_book:
-        raise PermissionDenied({"lead": [_("Only the idea's lead or an organiser may do this.")]})
+    _require_booker(request.idea, user)
     if request.is_pending:
         request.status = ScheduleRequestStatus.CANCELLED.value
         _commit()
