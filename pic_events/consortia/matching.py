@@ -11,9 +11,10 @@ bonus for a country a consortium still lacks) and should be unified into one sco
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from pic_events.matchmaking.folding import fold
 
 # Words too common in the plant sector's profiles to say anything about a match.
 STOPWORDS = frozenset(
@@ -83,14 +84,6 @@ ORGANISATION_KIND_TO_ROLE = {
     "public": "public_body",
     "other": "other",
 }
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII: 'Łódź' -> 'lodz', 'Weiß' -> 'weiss'."""
-    text = text.replace("ß", "ss").replace("ł", "l").replace("Ł", "L").replace("ø", "o")
-    text = text.replace("Ø", "O").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return decomposed.encode("ascii", "ignore").decode("ascii").lower()
 
 
 def words(*texts: str | Iterable[str]) -> frozenset[str]:
