@@ -25,6 +25,7 @@ from pic_events.consortia.schemas import (
     ScheduleRequestInputSchema,
     ScheduleRequestSchema,
     idea_json,
+    ideas_json,
     interest_json,
     meeting_json,
     role_json,
@@ -70,7 +71,7 @@ def list_ideas(args: dict, slug: str):
     )
     with service_errors():
         listing = services.list_ideas(event, current_user, filters)
-    items = [idea_json(row.idea, row.details, row) for row in listing.all]
+    items = ideas_json(listing.all)
     return {"items": items, "total": len(items)}
 
 

@@ -203,9 +203,14 @@ def participant_json(
     }
 
 
-def idea_json(idea: Idea, details: bool, row: services.IdeaRow | None = None) -> dict[str, Any]:
-    people = [idea.lead, *idea.partners]
-    profiles = _profiles(people)
+def idea_json(
+    idea: Idea,
+    details: bool,
+    row: services.IdeaRow | None = None,
+    profiles: dict[int, MatchProfile] | None = None,
+) -> dict[str, Any]:
+    if profiles is None:
+        profiles = _profiles([idea.lead, *idea.partners])
     return {
         "id": idea.id,
         "event": idea.event.slug,
@@ -226,6 +231,12 @@ def idea_json(idea: Idea, details: bool, row: services.IdeaRow | None = None) ->
         "score": row.match.score if row is not None and row.match is not None else None,
         "reason": row.reason if row is not None else "",
     }
+
+
+def ideas_json(rows: list[services.IdeaRow]) -> list[dict[str, Any]]:
+    """A listing's ideas, with the profiles of all their people read in one query."""
+    profiles = _profiles([p for row in rows for p in (row.idea.lead, *row.idea.partners)])
+    return [idea_json(row.idea, row.details, row, profiles) for row in rows]
 
 
 def role_json(role: Role, details: bool = True, profiles=None) -> dict[str, Any]:

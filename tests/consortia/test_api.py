@@ -196,3 +196,24 @@ def test_the_openapi_document_lists_the_idea_endpoints(client):
         "/api/v1/ideas/{idea_id}/meetings",
     ):
         assert path in paths, path
+
+
+def test_the_listing_reads_the_profiles_of_all_its_ideas_in_one_query(app, client):
+    from tests.queries import count_queries
+
+    event = make_event()
+    lead, reader = person(event, "Ana", "FR"), person(event, "Ben", "ES")
+    auth = api_auth(lead.user)
+    for n in range(4):
+        made = client.post(
+            f"{API}/events/{event.slug}/ideas", json={"title": f"Idea {n}"}, headers=auth
+        )
+        assert made.status_code == 201, made.json
+    reader_auth = api_auth(reader.user)
+    with count_queries() as statements:
+        listing = client.get(f"{API}/events/{event.slug}/ideas", headers=reader_auth)
+    assert listing.status_code == 200 and listing.json["total"] == 4
+    profile_reads = [
+        s for s in statements if "FROM match_profile" in s and "registration_id IN" in s
+    ]
+    assert len(profile_reads) == 1, profile_reads
