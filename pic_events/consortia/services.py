@@ -431,13 +431,14 @@ def list_ideas(event: Event, user: User | None, filters: IdeaFilters | None = No
     invited_ideas = _invited_idea_ids(event, me)
     rows = []
     for idea in ideas:
-        details = (
-            not idea.confidential
-            or organiser
-            or idea.lead_id == me
-            or any(r.filled_by_id == me for r in idea.roles if me is not None)
-            or idea.id in invited_ideas
+        access = Access(
+            registration,
+            organiser,
+            lead=me is not None and idea.lead_id == me,
+            partner=me is not None and any(r.filled_by_id == me for r in idea.roles),
+            invited=idea.id in invited_ideas,
         )
+        details = shows_details(idea, access)
         if _matches(idea, filters, details):
             rows.append(IdeaRow(idea, details))
     listing = IdeaListing()
