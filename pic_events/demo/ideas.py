@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from pic_events.accounts.models import User
 from pic_events.consortia.models import Idea, Interest, Role
+from pic_events.consortia.services import person_country
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -144,13 +145,6 @@ def _people(event: Event) -> list[Registration]:
     )
 
 
-def _country(registration: Registration) -> str | None:
-    user = registration.user
-    if user.country:
-        return user.country
-    return user.organisation.country if user.organisation else None
-
-
 def seed_ideas(event: Event) -> int:
     """Add the demo ideas that are not there yet; returns how many were added."""
     people = _people(event)
@@ -186,7 +180,7 @@ def seed_ideas(event: Event) -> int:
                     (
                         p
                         for p in people
-                        if p.id not in used and _country(p) == role_spec.filled_from
+                        if p.id not in used and person_country(p) == role_spec.filled_from
                     ),
                     None,
                 )
