@@ -113,7 +113,6 @@ class Rows:
     requests: list[MeetingRequest]  # accepted, without a live meeting, both sides confirmed
     stale: list[MeetingRequest]  # accepted, but a side is no longer confirmed
     live: list[tuple[int, int, int, list[int]]]  # meeting id, slot id, table id, people
-    people: dict[int, Registration]
     extras: list[ExtraMeeting] = field(default_factory=list)  # schedule_collecting's
 
 
@@ -182,25 +181,13 @@ def load_rows(event: Event) -> Rows:
     for meeting_id, slot_id, table_id, registration_id in live_rows:
         grouped.setdefault(meeting_id, (slot_id, table_id, []))[2].append(registration_id)
     live = [(m, s, t, people) for m, (s, t, people) in grouped.items()]
-    people: dict[int, Registration] = {}
-    for request in accepted:
-        people[request.sender_id] = request.sender
-        people[request.recipient_id] = request.recipient
-    missing = {p for *_x, ids in live for p in ids} - set(people)
-    if missing:
-        for registration in db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.id.in_(missing))
-            .options(joinedload(Registration.user))
-        ):
-            people[registration.id] = registration
     requests, stale = [], []
     for request in accepted:
         confirmed = all(
             p.status == RegistrationStatus.CONFIRMED for p in (request.sender, request.recipient)
         )
         (requests if confirmed else stale).append(request)
-    return Rows(event, slots, tables, requests, stale, live, people, collect_extras(event))
+    return Rows(event, slots, tables, requests, stale, live, collect_extras(event))
 
 
 def slot_block(slot: Slot, event: Event) -> str:
