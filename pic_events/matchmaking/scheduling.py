@@ -526,6 +526,39 @@ def publish_plan(event: Event, result: dict[str, Any]) -> list[Meeting]:
     return meetings
 
 
+class RequestNotOpen(Conflict):
+    """The request is no longer accepted, or it has a live meeting already."""
+
+
+def place_request(
+    event: Event, request_id: int, slot_id: int, table_id: int | None = None
+) -> Meeting:
+    """An organiser places one accepted request without a live meeting (origin ORGANISER);
+    commits. The request is locked first, so a cancel or a second placement meanwhile
+    (another tab, the back button) raises RequestNotOpen instead of a second meeting."""
+    with booking.transaction():
+        request = booking.lock_request(request_id)
+        if request.event_id != event.id:
+            raise NotFoundError(_("No such meeting request."))
+        placed = db.session.scalar(
+            sa.select(Meeting.id).where(
+                Meeting.request_id == request.id, Meeting.status == MeetingStatus.CONFIRMED
+            )
+        )
+        if request.status != RequestStatus.ACCEPTED or placed is not None:
+            raise RequestNotOpen(_("This request is no longer accepted."))
+        meeting = booking.book_in_transaction(
+            event,
+            _pair(request),
+            slot_id,
+            table_id=table_id,
+            request=request,
+            origin=MeetingOrigin.ORGANISER,
+            by_organiser=True,
+        )
+    return meeting
+
+
 def _locked_requests(ids) -> dict[int, MeetingRequest]:
     """Locked in id order, as booking.py orders its locks (requests first)."""
     locked = {}
