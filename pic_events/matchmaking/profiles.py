@@ -201,7 +201,7 @@ def search_text(
     return fold(" ".join(part for part in parts if part))
 
 
-def _search_text_of(profile: MatchProfile, registration: Registration) -> str:
+def search_text_of(profile: MatchProfile, registration: Registration) -> str:
     user = registration.user
     organisation = user.organisation if user else None
     return search_text(
@@ -245,7 +245,7 @@ def _write_profile(registration: Registration, data: ProfileInput) -> MatchProfi
     profile.keywords = data.keywords
     profile.calls = data.calls
     profile.partner_kinds = [k.value for k in PartnerKind if k.value in data.partner_kinds]
-    profile.search_text = _search_text_of(profile, registration)
+    profile.search_text = search_text_of(profile, registration)
     profile.updated_at = utcnow()
     if data.listed is not None:
         registration.listed = data.listed
@@ -350,7 +350,7 @@ def refresh_search_texts(event: Event) -> int:
     changed (one SELECT, and one UPDATE only when some did)."""
     stale = []
     for profile in db.session.scalars(_visible_query(event)):
-        text = _search_text_of(profile, profile.registration)
+        text = search_text_of(profile, profile.registration)
         if text != profile.search_text:
             stale.append({"pid": profile.id, "text": text})
     if stale:
