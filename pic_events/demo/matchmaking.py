@@ -22,7 +22,7 @@ from pic_events.directory.models import Organisation, OrganisationKind
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking.models import B2BSettings, B2BTable, BookingStyle, MatchProfile, Slot
-from pic_events.matchmaking.profiles import ProfileInput, search_text
+from pic_events.matchmaking.profiles import ProfileInput, search_text_of
 from pic_events.programme.models import ProgrammeSession, Room, SessionKind
 from pic_events.registration.models import Registration, RegistrationStatus
 
@@ -278,13 +278,7 @@ def seed_profiles(event: Event) -> int:
             calls=data.calls,
             partner_kinds=data.partner_kinds,
         )
-        profile.search_text = search_text(
-            profile,
-            name=user.name,
-            organisation=organisation.name if organisation else None,
-            country=user.country or (organisation.country if organisation else None),
-            cluster=organisation.cluster.name if organisation and organisation.cluster else None,
-        )
+        profile.search_text = search_text_of(profile, registration)
         db.session.add(profile)
     return len(rows)
 

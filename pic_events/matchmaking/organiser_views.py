@@ -451,19 +451,13 @@ def place(slug: str, request_id: int):
     form = PlaceForm()
     form.setup(event, setup.event_slots(event), setup.event_tables(event))
     if form.validate_on_submit():
-        if meeting_request.status != RequestStatus.ACCEPTED:
-            flash(_("This request is no longer accepted."), "warning")
-            return redirect(url_for(".unscheduled", slug=event.slug))
         try:
-            booking.book(
-                event,
-                [meeting_request.sender_id, meeting_request.recipient_id],
-                form.slot_id.data,
-                table_id=form.table_id.data or None,
-                request=meeting_request,
-                origin=MeetingOrigin.ORGANISER,
-                by_organiser=True,
+            scheduling.place_request(
+                event, meeting_request.id, form.slot_id.data, form.table_id.data or None
             )
+        except scheduling.RequestNotOpen as error:
+            flash(str(error), "warning")
+            return redirect(url_for(".unscheduled", slug=event.slug))
         except (Conflict, NotFoundError) as error:
             flash(str(error), "danger")
         else:

@@ -8,10 +8,11 @@ have written a profile.
 Search ignores case and accents on both databases: `MatchProfile.search_text` holds the
 name, organisation, country, cluster and profile text folded to lower-case ASCII
 (folding.fold), and each word of the query, folded the same way, must occur in it. The
-text is written when the profile is saved, and recomputed at read: every catalogue query
-first refreshes the rows whose name, organisation or cluster changed since (one query, plus
-one UPDATE when something changed), so a renamed organisation is found under its new name
-without the accounts and directory modules knowing about matchmaking.
+text is written when the profile is saved, and recomputed at read: a catalogue query that
+searches words first refreshes the rows whose name, organisation or cluster changed since
+(one query, plus one UPDATE when something changed), so a renamed organisation is found
+under its new name without the accounts and directory modules knowing about matchmaking.
+Reads that do not search (browsing, filters, recommendations) do not touch the text.
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ def search_text(
     return fold(" ".join(part for part in parts if part))
 
 
-def _search_text_of(profile: MatchProfile, registration: Registration) -> str:
+def search_text_of(profile: MatchProfile, registration: Registration) -> str:
     user = registration.user
     organisation = user.organisation if user else None
     return search_text(
@@ -244,7 +245,7 @@ def _write_profile(registration: Registration, data: ProfileInput) -> MatchProfi
     profile.keywords = data.keywords
     profile.calls = data.calls
     profile.partner_kinds = [k.value for k in PartnerKind if k.value in data.partner_kinds]
-    profile.search_text = _search_text_of(profile, registration)
+    profile.search_text = search_text_of(profile, registration)
     profile.updated_at = utcnow()
     if data.listed is not None:
         registration.listed = data.listed
@@ -349,7 +350,7 @@ def refresh_search_texts(event: Event) -> int:
     changed (one SELECT, and one UPDATE only when some did)."""
     stale = []
     for profile in db.session.scalars(_visible_query(event)):
-        text = _search_text_of(profile, profile.registration)
+        text = search_text_of(profile, profile.registration)
         if text != profile.search_text:
             stale.append({"pid": profile.id, "text": text})
     if stale:
@@ -425,8 +426,9 @@ def _with_common_free(
 
 def catalogue_query(event: Event, filters: CatalogueFilters, me: Registration | None) -> sa.Select:
     """The catalogue's profiles (registration and people loaded), by name; refreshes
-    stale search texts first."""
-    refresh_search_texts(event)
+    stale search texts first when the query searches words (nothing else reads them)."""
+    if folded_words(filters.q):
+        refresh_search_texts(event)
     query = _with_common_free(event, _filtered(event, filters, me), filters, me)
     return query.order_by(sa.func.lower(User.name), Registration.id)
 
@@ -651,7 +653,6 @@ def recommendations(event: Event, me: Registration, limit: int = 20) -> list[Rec
     my_profile = profile_of(me)
     if my_profile is None:
         return []
-    refresh_search_texts(event)
     people = participants_of(db.session.scalars(_visible_query(event)))
     me_person = _person(participant(me, my_profile))
     others = [_person(p) for p in people if p.registration_id != me.id]

@@ -113,7 +113,6 @@ class Rows:
     requests: list[MeetingRequest]  # accepted, without a live meeting, both sides confirmed
     stale: list[MeetingRequest]  # accepted, but a side is no longer confirmed
     live: list[tuple[int, int, int, list[int]]]  # meeting id, slot id, table id, people
-    people: dict[int, Registration]
     extras: list[ExtraMeeting] = field(default_factory=list)  # schedule_collecting's
 
 
@@ -182,25 +181,13 @@ def load_rows(event: Event) -> Rows:
     for meeting_id, slot_id, table_id, registration_id in live_rows:
         grouped.setdefault(meeting_id, (slot_id, table_id, []))[2].append(registration_id)
     live = [(m, s, t, people) for m, (s, t, people) in grouped.items()]
-    people: dict[int, Registration] = {}
-    for request in accepted:
-        people[request.sender_id] = request.sender
-        people[request.recipient_id] = request.recipient
-    missing = {p for *_x, ids in live for p in ids} - set(people)
-    if missing:
-        for registration in db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.id.in_(missing))
-            .options(joinedload(Registration.user))
-        ):
-            people[registration.id] = registration
     requests, stale = [], []
     for request in accepted:
         confirmed = all(
             p.status == RegistrationStatus.CONFIRMED for p in (request.sender, request.recipient)
         )
         (requests if confirmed else stale).append(request)
-    return Rows(event, slots, tables, requests, stale, live, people, collect_extras(event))
+    return Rows(event, slots, tables, requests, stale, live, collect_extras(event))
 
 
 def slot_block(slot: Slot, event: Event) -> str:
@@ -537,6 +524,39 @@ def publish_plan(event: Event, result: dict[str, Any]) -> list[Meeting]:
             )
         ) from None
     return meetings
+
+
+class RequestNotOpen(Conflict):
+    """The request is no longer accepted, or it has a live meeting already."""
+
+
+def place_request(
+    event: Event, request_id: int, slot_id: int, table_id: int | None = None
+) -> Meeting:
+    """An organiser places one accepted request without a live meeting (origin ORGANISER);
+    commits. The request is locked first, so a cancel or a second placement meanwhile
+    (another tab, the back button) raises RequestNotOpen instead of a second meeting."""
+    with booking.transaction():
+        request = booking.lock_request(request_id)
+        if request.event_id != event.id:
+            raise NotFoundError(_("No such meeting request."))
+        placed = db.session.scalar(
+            sa.select(Meeting.id).where(
+                Meeting.request_id == request.id, Meeting.status == MeetingStatus.CONFIRMED
+            )
+        )
+        if request.status != RequestStatus.ACCEPTED or placed is not None:
+            raise RequestNotOpen(_("This request is no longer accepted."))
+        meeting = booking.book_in_transaction(
+            event,
+            _pair(request),
+            slot_id,
+            table_id=table_id,
+            request=request,
+            origin=MeetingOrigin.ORGANISER,
+            by_organiser=True,
+        )
+    return meeting
 
 
 def _locked_requests(ids) -> dict[int, MeetingRequest]:

@@ -24,6 +24,7 @@ from pic_events.matchmaking.models import (
     RequestStatus,
     Slot,
 )
+from pic_events.matchmaking.setup import live_meeting_counts_by_slot
 from pic_events.registration.models import Registration, RegistrationStatus
 
 
@@ -72,36 +73,19 @@ def statistics(event: Event) -> Statistics:
     for status, origin, n in meeting_rows:
         if status == MeetingStatus.CONFIRMED:
             by_origin[origin] = by_origin.get(origin, 0) + n
-    slots = db.session.scalars(
-        sa.select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at)
-    ).all()
+    slots = event_slots(event)
     tables = db.session.scalar(
         sa.select(sa.func.count()).select_from(B2BTable).where(B2BTable.event_id == event.id)
     )
-    per_slot = dict(
-        db.session.execute(
-            sa.select(Meeting.slot_id, sa.func.count())
-            .where(Meeting.event_id == event.id, Meeting.status == MeetingStatus.CONFIRMED)
-            .group_by(Meeting.slot_id)
-        ).all()
-    )
+    per_slot = live_meeting_counts_by_slot(event)
     with_meeting = (
         sa.select(MeetingSeat.registration_id)
         .join(Meeting, Meeting.id == MeetingSeat.meeting_id)
         .where(Meeting.event_id == event.id, MeetingSeat.live.is_(True))
     )
-    confirmed = db.session.scalars(
-        sa.select(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .options(joinedload(Registration.user).joinedload(User.organisation))
-    ).all()
+    confirmed = confirmed_people(event)  # by name
     busy = set(db.session.scalars(with_meeting))
-    without = sorted(
-        (r for r in confirmed if r.id not in busy), key=lambda r: r.display_name.casefold()
-    )
+    without = [r for r in confirmed if r.id not in busy]
     outcomes: dict[str, int] = {}
     answers = 0
     for took_place, rating, n in db.session.execute(

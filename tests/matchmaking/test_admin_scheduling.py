@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from pic_events.extensions import db
@@ -12,6 +13,7 @@ from pic_events.matchmaking import booking, scheduling
 from pic_events.matchmaking.models import (
     Meeting,
     MeetingSeat,
+    RequestStatus,
     Unavailability,
 )
 from pic_events.matchmaking.settings import settings_of
@@ -240,3 +242,22 @@ def test_the_maximum_per_person_holds_after_publication(app):
     assert counts and max(n for _r, n in counts) <= 2
     assert 5 <= preview["scheduled"] <= 6  # at most 6 people x 2 meetings / 2 per meeting
     assert _no_double_booking()
+
+
+def test_placing_a_request_twice_books_one_meeting(app):
+    """The organiser's "place" form sent again (back button, second tab) is refused."""
+    event = make_b2b_event(slots=2, tables=1, booking_style="organiser")
+    a, b = people(event, 2)
+    request = accepted(event, a, b)
+    first, second = b2b_slots(event)
+    meeting = scheduling.place_request(event, request.id, first.id)
+    assert meeting.origin == "organiser" and meeting.request_id == request.id
+    with pytest.raises(scheduling.RequestNotOpen):
+        scheduling.place_request(event, request.id, second.id)
+    assert len(_live_meetings()) == 1
+    booking.cancel(meeting, by_organiser=True)
+    request.status = RequestStatus.CANCELLED.value
+    db.session.commit()
+    with pytest.raises(scheduling.RequestNotOpen):
+        scheduling.place_request(event, request.id, second.id)
+    assert _live_meetings() == []

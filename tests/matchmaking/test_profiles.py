@@ -95,6 +95,22 @@ def test_renamed_user_and_organisation_are_found_by_their_new_names(app):
     assert "orsted" in stored and "old" not in stored
 
 
+def test_reads_that_do_not_search_words_leave_the_search_text_alone(app):
+    """Browsing, filtering and recommendations do not read the search text: no refresh."""
+    event = make_b2b_event()
+    me = person(event, "Me")
+    reg = person(event, "Old Name")
+    reg.user.name = "New Name"
+    db.session.commit()
+    assert _search(event) == ["Me", "New Name"]
+    profiles.recommendations(event, me)
+    stored = db.session.scalar(
+        sa.select(MatchProfile.search_text).where(MatchProfile.registration_id == reg.id)
+    )
+    assert "old" in stored
+    assert _search(event, q="new") == ["New Name"]
+
+
 def test_only_listed_confirmed_people_with_a_profile_appear(app):
     event = make_b2b_event()
     me = person(event, "Me")
