@@ -247,7 +247,9 @@ def cancel_meeting(body: dict, meeting_id: int):
     """Either side, or an organiser: frees the slot and the table; the others are told."""
     meeting, me = _meeting_and_me(meeting_id)
     meeting = booking.cancel(meeting, by=me, by_organiser=me is None, reason=body["reason"])
-    return meeting_json(meeting, me.id if me else None)
+    return meeting_json(
+        meeting, me.id if me else None, requests.profiles_of(meeting.registration_ids)
+    )
 
 
 @blp.route("/meetings/<int:meeting_id>/outcome", methods=["PUT"])
