@@ -80,7 +80,8 @@ class MyRequests:
     unscheduled: list[MeetingRequest]  # accepted, waiting for the organisers' run
 
 
-def _request_options():
+def request_options():
+    """Loader options: a request's two sides (user, organisation) and proposed slot."""
     return (
         joinedload(MeetingRequest.sender)
         .joinedload(Registration.user)
@@ -105,7 +106,7 @@ def requests_of(event: Event, registration: Registration) -> MyRequests:
                 MeetingRequest.recipient_id == registration.id,
             ),
         )
-        .options(*_request_options())
+        .options(*request_options())
         .order_by(MeetingRequest.created_at, MeetingRequest.id)
     ).all()
     scheduled = set(
