@@ -10,17 +10,15 @@ from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy.orm import selectinload
 
-from pic_events.accounts.models import User
 from pic_events.api.auth import login_required
 from pic_events.core.problems import ApiError, service_errors
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking, outcomes, requests, slots
-from pic_events.matchmaking.meetings import meetings_of
-from pic_events.matchmaking.models import Meeting, MeetingRequest, MeetingSeat
+from pic_events.matchmaking.meetings import meetings_of, with_people
+from pic_events.matchmaking.models import Meeting, MeetingRequest
 from pic_events.matchmaking.schemas import (
     AcceptInputSchema,
     AvailabilityInputSchema,
@@ -129,15 +127,16 @@ def list_requests(slug: str):
             sa.or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id),
         )
         .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+        .options(*requests.request_options())
     ).all()
     people = {i for r in rows for i in (r.sender_id, r.recipient_id)}
     profiles = requests.profiles_of(people)
     meetings = {
         m.request_id: m
         for m in db.session.scalars(
-            sa.select(Meeting).where(
-                Meeting.request_id.in_([r.id for r in rows]), Meeting.status == "confirmed"
-            )
+            sa.select(Meeting)
+            .where(Meeting.request_id.in_([r.id for r in rows]), Meeting.status == "confirmed")
+            .options(with_people())
         )
     }
     items = [request_json(r, meetings.get(r.id), me.id, profiles) for r in rows]
@@ -194,14 +193,7 @@ def cancel_request(request_id: int):
 def _all_meetings(event: Event) -> list[Meeting]:
     return list(
         db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.event_id == event.id)
-            .options(
-                selectinload(Meeting.seats)
-                .joinedload(MeetingSeat.registration)
-                .joinedload(Registration.user)
-                .joinedload(User.organisation)
-            )
+            sa.select(Meeting).where(Meeting.event_id == event.id).options(with_people())
         ).unique()
     )
 
@@ -247,7 +239,9 @@ def cancel_meeting(body: dict, meeting_id: int):
     """Either side, or an organiser: frees the slot and the table; the others are told."""
     meeting, me = _meeting_and_me(meeting_id)
     meeting = booking.cancel(meeting, by=me, by_organiser=me is None, reason=body["reason"])
-    return meeting_json(meeting, me.id if me else None)
+    return meeting_json(
+        meeting, me.id if me else None, requests.profiles_of(meeting.registration_ids)
+    )
 
 
 @blp.route("/meetings/<int:meeting_id>/outcome", methods=["PUT"])

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from pic_events.core.types import utcnow
 from pic_events.extensions import db
-from pic_events.matchmaking import booking, mails
+from pic_events.matchmaking import booking, mails, requests
 from pic_events.matchmaking.models import (
     Meeting,
     MeetingOutcome,
@@ -139,7 +139,7 @@ def forget_meetings(registration: Registration, **_kw: Any) -> None:
         )
     ).all()
     for request in live:
-        meeting = _live_meeting(request.id)
+        meeting = requests.meeting_of_request(request.id)
         if meeting is not None:
             booking.cancel_in_transaction(meeting, by=registration, by_organiser=True)
         else:
@@ -166,11 +166,3 @@ def forget_meetings(registration: Registration, **_kw: Any) -> None:
         execution_options={"synchronize_session": False},
     )
     db.session.flush()
-
-
-def _live_meeting(request_id: int) -> Meeting | None:
-    return db.session.scalar(
-        sa.select(Meeting).where(
-            Meeting.request_id == request_id, Meeting.status == MeetingStatus.CONFIRMED
-        )
-    )

@@ -16,6 +16,16 @@ from pic_events.matchmaking.models import Meeting, MeetingSeat, MeetingStatus
 from pic_events.registration.models import Registration
 
 
+def with_people():
+    """Loader option: a meeting's seats with their registrations, users and organisations."""
+    return (
+        selectinload(Meeting.seats)
+        .joinedload(MeetingSeat.registration)
+        .joinedload(Registration.user)
+        .joinedload(User.organisation)
+    )
+
+
 def meetings_of(registration: Registration, *, include_cancelled: bool = False) -> list[Meeting]:
     """The person's meetings in time order, with their slot, table, room and people loaded
     (a fixed number of queries whatever their number)."""
@@ -23,13 +33,7 @@ def meetings_of(registration: Registration, *, include_cancelled: bool = False) 
         sa.select(Meeting)
         .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id)
         .where(MeetingSeat.registration_id == registration.id)
-        .options(
-            selectinload(Meeting.seats)
-            .joinedload(MeetingSeat.registration)
-            .joinedload(Registration.user)
-            .joinedload(User.organisation),
-            selectinload(Meeting.request),
-        )
+        .options(with_people(), selectinload(Meeting.request))
     )
     if not include_cancelled:
         query = query.where(Meeting.status == MeetingStatus.CONFIRMED)

@@ -80,7 +80,8 @@ class MyRequests:
     unscheduled: list[MeetingRequest]  # accepted, waiting for the organisers' run
 
 
-def _request_options():
+def request_options():
+    """Loader options: a request's two sides (user, organisation) and proposed slot."""
     return (
         joinedload(MeetingRequest.sender)
         .joinedload(Registration.user)
@@ -105,7 +106,7 @@ def requests_of(event: Event, registration: Registration) -> MyRequests:
                 MeetingRequest.recipient_id == registration.id,
             ),
         )
-        .options(*_request_options())
+        .options(*request_options())
         .order_by(MeetingRequest.created_at, MeetingRequest.id)
     ).all()
     scheduled = set(
@@ -165,6 +166,20 @@ def meeting_of_request(request_id: int) -> Meeting | None:
 # Sending ----------------------------------------------------------------------------------
 
 
+def catalogue_person(event: Event, registration_id: int) -> Registration:
+    """A confirmed participant listed in the event's B2B catalogue (whom one may ask for a
+    meeting), else NotFoundError."""
+    person = db.session.get(Registration, registration_id)
+    if (
+        person is None
+        or person.event_id != event.id
+        or person.status != RegistrationStatus.CONFIRMED
+        or not person.listed
+    ):
+        raise NotFoundError(_("This person is not in the meeting's B2B catalogue."))
+    return person
+
+
 def send_request(
     event: Event,
     sender: Registration,
@@ -190,14 +205,7 @@ def send_request(
         errors["slot"] = [_("Choose a time for the meeting.")]
     if errors:
         raise ServiceValidationError(errors)
-    recipient = db.session.get(Registration, recipient_id)
-    if (
-        recipient is None
-        or recipient.event_id != event.id
-        or recipient.status != RegistrationStatus.CONFIRMED
-        or not recipient.listed
-    ):
-        raise NotFoundError(_("This person is not in the meeting's B2B catalogue."))
+    recipient = catalogue_person(event, recipient_id)
     if not requests_open(settings, now):
         raise _closed_reason(event)
     if sender.status != RegistrationStatus.CONFIRMED:

@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from pic_events.agenda.services import registration_of
 from pic_events.core.types import utcnow
 from pic_events.core.validation import (
     NotFoundError,
@@ -31,7 +30,7 @@ from pic_events.matchmaking.meeting_forms import (
 from pic_events.matchmaking.meetings import meetings_of
 from pic_events.matchmaking.models import MatchProfile, Meeting
 from pic_events.matchmaking.settings import requests_carry_a_slot, requests_open, settings_of
-from pic_events.registration.models import Registration, RegistrationStatus
+from pic_events.registration.models import Registration
 
 bp = Blueprint("matchmaking", __name__)
 
@@ -49,10 +48,11 @@ def _me(event: Event) -> Registration:
 def b2b_member_links(event: Event) -> dict[str, str] | None:
     """The event page's links to my B2B pages (only for confirmed participants when
     matchmaking is on)."""
-    if not current_user.is_authenticated or not settings_of(event).enabled:
+    if not current_user.is_authenticated:
         return None
-    registration = registration_of(event, current_user)
-    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+    try:
+        requests.participant_of(event, current_user)
+    except NotFoundError:
         return None
     return {
         "meetings": url_for("matchmaking.my_meetings", slug=event.slug),
@@ -331,14 +331,7 @@ def new_request(slug: str, registration_id: int):
     event = _event(slug)
     me = _me(event)
     settings = settings_of(event)
-    them = db.session.get(Registration, registration_id)
-    if (
-        them is None
-        or them.event_id != event.id
-        or them.status != RegistrationStatus.CONFIRMED
-        or not them.listed
-    ):
-        raise NotFoundError(_("This person is not in the meeting's B2B catalogue."))
+    them = requests.catalogue_person(event, registration_id)
     if them.id == me.id:
         flash(_("You cannot ask yourself for a meeting."), "info")
         return _back(event)

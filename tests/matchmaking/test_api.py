@@ -237,3 +237,17 @@ def test_an_organiser_cancels_any_meeting_and_a_stranger_none(client):
     response = client.post(url, json={"reason": "Room closed"}, headers=api_auth(make_organiser()))
     assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
     assert {p["name"] for p in response.get_json()["with"]} == {"Ana", "Ben"}
+
+
+def test_a_cancelled_meeting_answers_with_full_participants(client):
+    from pic_events.matchmaking.models import MatchProfile
+
+    event = make_b2b_event()
+    (ana, ana_auth), (ben, _) = person(event, "Ana"), person(event, "Ben")
+    db.session.add(MatchProfile(registration_id=ben.id, offers="Seed banks", sectors=["seeds"]))
+    db.session.commit()
+    meeting = booking.book(event, [ana.id, ben.id], b2b_slots(event)[0].id)
+    response = client.post(f"/api/v1/meetings/{meeting.id}/cancel", json={}, headers=ana_auth)
+    assert response.status_code == 200
+    (other,) = response.get_json()["with"]
+    assert other["offers"] == "Seed banks" and other["sectors"] == ["seeds"]
