@@ -447,7 +447,7 @@ def release_registration(registration: Registration, **_kw: object) -> None:
         )
     ).all()
     for meeting in meetings:
-        _release(meeting, _("%(name)s no longer attends.", name=registration.display_name))
+        _release(meeting, _("A participant no longer attends."))
         mails.meeting_cancelled(meeting, by=registration, reason="")
     requests = db.session.scalars(
         sa.select(MeetingRequest).where(

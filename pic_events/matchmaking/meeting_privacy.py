@@ -127,7 +127,7 @@ def forget_meetings(registration: Registration, **_kw: Any) -> None:
             meeting,
             by=registration,
             by_organiser=True,
-            reason=_("%(name)s no longer attends.", name=registration.display_name),
+            reason=_("A participant no longer attends."),
         )
     live = db.session.scalars(
         sa.select(MeetingRequest).where(

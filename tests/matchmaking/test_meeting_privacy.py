@@ -60,6 +60,7 @@ def test_account_deletion_cancels_meetings_tells_the_others_and_forgets_messages
     db.session.expire_all()
     meeting = db.session.scalar(sa.select(Meeting))
     assert meeting.status == "cancelled" and not any(s.live for s in meeting.seats)
+    assert "Ana" not in meeting.cancel_reason  # the reason kept does not name the person
     assert {r.message for r in db.session.scalars(sa.select(MeetingRequest))} == {""}
     assert db.session.get(MeetingRequest, pending.id).status == "cancelled"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unavailability)) == 0
