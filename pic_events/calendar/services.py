@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -38,7 +38,6 @@ from pic_events.programme.models import ProgrammeSession
 from pic_events.registration.models import HOLDING_STATUSES, Registration
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-CONFIRMING_KINDS = ("confirmed", "approved", "promoted")
 
 
 def site() -> Site:
@@ -78,12 +77,6 @@ def reset_token(user: User) -> str:
 
 def event_has_ended(event: Event, now: datetime) -> bool:
     return now >= start_of_day(event.ends_on + timedelta(days=1), event.timezone)
-
-
-def meeting_items(
-    registration: Registration, meetings: Sequence[Meeting], summaries: dict[int, str]
-) -> list[MeetingItem]:
-    return [MeetingItem(m, registration, summaries) for m in meetings]
 
 
 def profile_summaries(registration_ids: Iterable[int]) -> dict[int, str]:

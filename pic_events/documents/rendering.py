@@ -33,10 +33,6 @@ def render_pdf(template: str, **context) -> bytes:
     return document.write_pdf(font_config=_font_config())
 
 
-def pdf_filename(*parts: str, extension: str = "pdf") -> str:
-    return "-".join(p for p in parts if p) + f".{extension}"
-
-
 def event_dates(event) -> str:
     """'Jun 15 – 17, 2027' in the reader's language."""
     locale = str(get_locale() or "en")
