@@ -94,8 +94,9 @@ def programme_pdf(slug: str):
     if not programme_services.may_see_programme(event, user):
         raise NotFoundError(_("The programme of this event is not published yet."))
     # Restricted sessions are printed as the public sees them: a handout travels.
-    sessions = programme_services.visible_sessions(event, None, None)
-    if not event.programme_published:  # an organiser's preview
+    if event.programme_published:
+        sessions = programme_services.visible_sessions(event, None, None)
+    else:  # an organiser's preview
         sessions = programme_services.event_sessions(event)
     days = programme_services.by_day(sessions, event.timezone)
     pdf = render_programme(event, days, generated_at=utcnow())
