@@ -54,17 +54,6 @@ def _with_people(query):
     )
 
 
-def confirmed_registrations(event: Event) -> list[Registration]:
-    """Confirmed registrations with person, organisation and cluster: one query."""
-    query = _with_people(
-        sa.select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED.value,
-        )
-    )
-    return list(db.session.scalars(query).unique())
-
-
 def family_key(registration: Registration) -> tuple[str, str]:
     first, family = split_name(registration.display_name)
     return ((family or first).casefold(), first.casefold())
@@ -91,6 +80,11 @@ def badge_registrations(event: Event, selection: BadgeSelection) -> list[Registr
     rows = list(db.session.scalars(_with_people(query)).unique())
     key = organisation_key if selection.sort == "organisation" else family_key
     return sorted(rows, key=key)
+
+
+def confirmed_registrations(event: Event) -> list[Registration]:
+    """Every confirmed registration with person, organisation and cluster: one query."""
+    return badge_registrations(event, BadgeSelection())
 
 
 def mark_badges_printed(registrations: Iterable[Registration]) -> None:
