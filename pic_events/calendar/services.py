@@ -92,6 +92,13 @@ def profile_summaries(registration_ids: Iterable[int]) -> dict[int, str]:
     return {registration_id: summary or "" for registration_id, summary in rows}
 
 
+def meeting_item(meeting: Meeting, registration: Registration) -> MeetingItem:
+    """One meeting as this registration's calendar shows it (the others' summaries: one
+    query)."""
+    others = [other.id for other in meeting.others(registration.id)]
+    return MeetingItem(meeting, registration, profile_summaries(others))
+
+
 @dataclass
 class PersonalFeed:
     sessions: list[ProgrammeSession]
@@ -212,8 +219,7 @@ def meeting_invite_parts(
     meeting: Meeting, registration: Registration, method: str
 ) -> list[tuple[str, str, bytes]]:
     """matchmaking.mails hook: the iTIP part of a meeting's mail (REQUEST or CANCEL)."""
-    others = [other.id for other in meeting.others(registration.id)]
-    item = MeetingItem(meeting, registration, profile_summaries(others))
+    item = meeting_item(meeting, registration)
     with force_locale(_locale(registration)):
         body = builders.meeting_invite(item, site(), method=method, stamp=utcnow())
     filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
