@@ -102,6 +102,19 @@ def mark_badges_printed(registrations: Iterable[Registration]) -> None:
     db.session.commit()
 
 
+def print_badges(event: Event, selection: BadgeSelection, layout: str) -> tuple[bytes, int]:
+    """The selected badges as one PDF, marked as printed, and how many; (b"", 0) when the
+    selection matches nobody. Templates need a request context."""
+    from pic_events.documents.badges import render_badges
+
+    registrations = badge_registrations(event, selection)
+    if not registrations:
+        return b"", 0
+    pdf = render_badges(event, registrations, layout)
+    mark_badges_printed(registrations)
+    return pdf, len(registrations)
+
+
 def badge_counts(event: Event) -> dict[str, int]:
     """Confirmed registrations, and how many of them have a printed badge."""
     row = db.session.execute(
