@@ -109,9 +109,14 @@ def send_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     sent = 0
     for event in due_events(now):
-        for registration in _waiting(event):
-            if _claim(registration):
-                reminder_mail(registration)
+        waiting = [registration.id for registration in _waiting(event)]
+        # End the reading transaction: on SQLite a transaction that read and then writes
+        # cannot wait for another run's write lock ("database is locked"); each claim
+        # below writes first.
+        db.session.rollback()
+        for registration_id in waiting:
+            if _claim(registration_id):
+                reminder_mail(db.session.get(Registration, registration_id))
                 db.session.commit()
                 sent += 1
             else:
@@ -119,11 +124,11 @@ def send_reminders(now: datetime | None = None) -> int:
     return sent
 
 
-def _claim(registration: Registration) -> bool:
+def _claim(registration_id: int) -> bool:
     """Insert the registration's ReminderSent row; False when another run did first."""
     try:
         with db.session.begin_nested():
-            db.session.add(ReminderSent(registration_id=registration.id))
+            db.session.add(ReminderSent(registration_id=registration_id))
     except IntegrityError:
         return False
     return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -38,7 +38,6 @@ from pic_events.programme.models import ProgrammeSession
 from pic_events.registration.models import HOLDING_STATUSES, Registration
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-CONFIRMING_KINDS = ("confirmed", "approved", "promoted")
 
 
 def site() -> Site:
@@ -80,12 +79,6 @@ def event_has_ended(event: Event, now: datetime) -> bool:
     return now >= start_of_day(event.ends_on + timedelta(days=1), event.timezone)
 
 
-def meeting_items(
-    registration: Registration, meetings: Sequence[Meeting], summaries: dict[int, str]
-) -> list[MeetingItem]:
-    return [MeetingItem(m, registration, summaries) for m in meetings]
-
-
 def profile_summaries(registration_ids: Iterable[int]) -> dict[int, str]:
     """Registration id -> the profile's summary (one query)."""
     ids = set(registration_ids)
@@ -97,6 +90,13 @@ def profile_summaries(registration_ids: Iterable[int]) -> dict[int, str]:
         )
     )
     return {registration_id: summary or "" for registration_id, summary in rows}
+
+
+def meeting_item(meeting: Meeting, registration: Registration) -> MeetingItem:
+    """One meeting as this registration's calendar shows it (the others' summaries: one
+    query)."""
+    others = [other.id for other in meeting.others(registration.id)]
+    return MeetingItem(meeting, registration, profile_summaries(others))
 
 
 @dataclass
@@ -219,8 +219,7 @@ def meeting_invite_parts(
     meeting: Meeting, registration: Registration, method: str
 ) -> list[tuple[str, str, bytes]]:
     """matchmaking.mails hook: the iTIP part of a meeting's mail (REQUEST or CANCEL)."""
-    others = [other.id for other in meeting.others(registration.id)]
-    item = MeetingItem(meeting, registration, profile_summaries(others))
+    item = meeting_item(meeting, registration)
     with force_locale(_locale(registration)):
         body = builders.meeting_invite(item, site(), method=method, stamp=utcnow())
     filename = "cancel.ics" if method == "CANCEL" else "invite.ics"

@@ -18,7 +18,6 @@ from markupsafe import Markup
 from pic_events.accounts.auth import organiser_required
 from pic_events.agenda.services import registration_of
 from pic_events.calendar import builders, reminders, services
-from pic_events.calendar.builders import MeetingItem
 from pic_events.calendar.forms import ReminderForm
 from pic_events.core.types import utcnow
 from pic_events.events import services as event_services
@@ -109,9 +108,7 @@ def meeting_ics(meeting_id: int):
         seat = next((s for s in meeting.seats if s.registration.user_id == current_user.id), None)
     if seat is None:
         abort(404)
-    registration = seat.registration
-    others = [other.id for other in meeting.others(registration.id)]
-    item = MeetingItem(meeting, registration, services.profile_summaries(others))
+    item = services.meeting_item(meeting, seat.registration)
     body = builders.meeting_calendar(item, services.site(), stamp=utcnow())
     return _download(body, f"meeting-{meeting.id}.ics")
 

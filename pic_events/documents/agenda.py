@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from pic_events.agenda.services import AgendaEntry
-from pic_events.core.templating import zone_label
 from pic_events.documents.qr import qr_svg
-from pic_events.documents.rendering import generated_on, render_pdf
+from pic_events.documents.rendering import render_event_pdf
 from pic_events.events.models import Event
 from pic_events.registration.models import Registration
 
@@ -23,13 +22,12 @@ def render_agenda(
     generated_at: datetime,
 ) -> bytes:
     """`days`: agenda_entries grouped by local day (programme.services.by_day)."""
-    return render_pdf(
+    return render_event_pdf(
         "documents/agenda.html",
-        event=event,
+        event,
+        generated_at=generated_at,
         registration=registration,
         days=days,
         calendar_url=calendar_url,
         calendar_qr=qr_svg(calendar_url, css_class="qr"),
-        zone=zone_label(event.timezone, event.starts_on),
-        generated=generated_on(generated_at, event.timezone),
     )

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from pic_events.documents import services
-from pic_events.documents.badges import DEFAULT_LAYOUT, LAYOUTS, render_badges
+from pic_events.documents.badges import DEFAULT_LAYOUT, LAYOUTS
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.registration.models import Category
@@ -28,16 +28,14 @@ def badges_command(slug, layout, output, category, not_printed, sort) -> None:
     if event is None:
         raise click.ClickException(f"No event has the slug {slug!r}.")
     selection = services.BadgeSelection(category=category, not_printed=not_printed, sort=sort)
-    registrations = services.badge_registrations(event, selection)
-    if not registrations:
-        raise click.ClickException("No confirmed registration matches: no badge to print.")
     # Templates read the request's locale and url_for: give them a request context.
     with current_app.test_request_context():
-        pdf = render_badges(event, registrations, layout)
+        pdf, count = services.print_badges(event, selection, layout)
+    if not count:
+        raise click.ClickException("No confirmed registration matches: no badge to print.")
     with open(output, "wb") as handle:
         handle.write(pdf)
-    services.mark_badges_printed(registrations)
-    click.echo(f"{len(registrations)} badge(s), layout {layout}: {output}")
+    click.echo(f"{count} badge(s), layout {layout}: {output}")
 
 
 commands: list[click.Command] = [badges_command]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pic_events.documents.rendering import generated_on, render_pdf
+from pic_events.documents.rendering import render_event_pdf
 from pic_events.documents.text import split_name
 from pic_events.events.models import Event
 from pic_events.registration.models import Registration
@@ -18,11 +18,11 @@ def render_participant_list(
     generated_at: datetime,
 ) -> bytes:
     """`groups`: (cluster name or "" for none, registrations) as services.by_cluster gives."""
-    return render_pdf(
+    return render_event_pdf(
         "documents/participants.html",
-        event=event,
+        event,
+        generated_at=generated_at,
         groups=groups,
         total=sum(len(rows) for _name, rows in groups),
         split_name=split_name,
-        generated=generated_on(generated_at, event.timezone),
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from pic_events.core.templating import zone_label
-from pic_events.documents.rendering import generated_on, render_pdf
+from pic_events.documents.rendering import render_event_pdf
 from pic_events.events.models import Event
 from pic_events.programme.models import ProgrammeSession
 
@@ -18,10 +17,9 @@ def render_programme(
     generated_at: datetime,
 ) -> bytes:
     """`days`: the sessions to print grouped by local day (programme.services.by_day)."""
-    return render_pdf(
+    return render_event_pdf(
         "documents/programme.html",
-        event=event,
+        event,
+        generated_at=generated_at,
         days=days,
-        zone=zone_label(event.timezone, event.starts_on),
-        generated=generated_on(generated_at, event.timezone),
     )

@@ -33,8 +33,18 @@ def render_pdf(template: str, **context) -> bytes:
     return document.write_pdf(font_config=_font_config())
 
 
-def pdf_filename(*parts: str, extension: str = "pdf") -> str:
-    return "-".join(p for p in parts if p) + f".{extension}"
+def render_event_pdf(template: str, event, *, generated_at: datetime, **context) -> bytes:
+    """render_pdf for an event's document: its zone's label and the generation time in its
+    zone come along (`zone`, `generated`)."""
+    from pic_events.core.templating import zone_label
+
+    return render_pdf(
+        template,
+        event=event,
+        zone=zone_label(event.timezone, event.starts_on),
+        generated=generated_on(generated_at, event.timezone),
+        **context,
+    )
 
 
 def event_dates(event) -> str:

@@ -54,17 +54,6 @@ def _with_people(query):
     )
 
 
-def confirmed_registrations(event: Event) -> list[Registration]:
-    """Confirmed registrations with person, organisation and cluster: one query."""
-    query = _with_people(
-        sa.select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED.value,
-        )
-    )
-    return list(db.session.scalars(query).unique())
-
-
 def family_key(registration: Registration) -> tuple[str, str]:
     first, family = split_name(registration.display_name)
     return ((family or first).casefold(), first.casefold())
@@ -93,6 +82,11 @@ def badge_registrations(event: Event, selection: BadgeSelection) -> list[Registr
     return sorted(rows, key=key)
 
 
+def confirmed_registrations(event: Event) -> list[Registration]:
+    """Every confirmed registration with person, organisation and cluster: one query."""
+    return badge_registrations(event, BadgeSelection())
+
+
 def mark_badges_printed(registrations: Iterable[Registration]) -> None:
     """Remember that these badges were printed (a reprint moves the date)."""
     ids = [r.id for r in registrations]
@@ -106,6 +100,19 @@ def mark_badges_printed(registrations: Iterable[Registration]) -> None:
             .values(badge_printed_at=now)
         )
     db.session.commit()
+
+
+def print_badges(event: Event, selection: BadgeSelection, layout: str) -> tuple[bytes, int]:
+    """The selected badges as one PDF, marked as printed, and how many; (b"", 0) when the
+    selection matches nobody. Templates need a request context."""
+    from pic_events.documents.badges import render_badges
+
+    registrations = badge_registrations(event, selection)
+    if not registrations:
+        return b"", 0
+    pdf = render_badges(event, registrations, layout)
+    mark_badges_printed(registrations)
+    return pdf, len(registrations)
 
 
 def badge_counts(event: Event) -> dict[str, int]:

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pic_events.core.templating import zone_label
-from pic_events.documents.rendering import generated_on, render_pdf
+from pic_events.documents.rendering import render_event_pdf
 from pic_events.events.models import Event
 from pic_events.matchmaking.models import B2BTable, Meeting, Slot
 
@@ -33,12 +32,11 @@ class TablePlan:
 
 
 def _render(template: str, event: Event, plan: TablePlan, generated_at: datetime) -> bytes:
-    return render_pdf(
+    return render_event_pdf(
         template,
-        event=event,
+        event,
+        generated_at=generated_at,
         plan=plan,
-        zone=zone_label(event.timezone, event.starts_on),
-        generated=generated_on(generated_at, event.timezone),
     )
 
 

@@ -13,7 +13,7 @@ from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, NotFoundError
 from pic_events.documents import services
 from pic_events.documents.agenda import render_agenda
-from pic_events.documents.badges import DEFAULT_LAYOUT, LAYOUTS, render_badges
+from pic_events.documents.badges import DEFAULT_LAYOUT, LAYOUTS
 from pic_events.documents.participants import render_participant_list
 from pic_events.documents.programme import render_programme
 from pic_events.documents.tables import render_table_plan, render_table_sheets
@@ -63,12 +63,10 @@ def badges_pdf(slug: str):
         flash(_("Unknown badge layout: choose one of the list."), "danger")
         return redirect(url_for("documents.badges_page", slug=event.slug))
     selection = services.BadgeSelection.from_args(request.args)
-    registrations = services.badge_registrations(event, selection)
-    if not registrations:
+    pdf, count = services.print_badges(event, selection, layout)
+    if not count:
         flash(_("No confirmed registration matches this choice: there is no badge to print."))
         return redirect(url_for("documents.badges_page", slug=event.slug))
-    pdf = render_badges(event, registrations, layout)
-    services.mark_badges_printed(registrations)
     return pdf_response(pdf, f"{event.slug}-badges-{layout}.pdf")
 
 
@@ -94,8 +92,9 @@ def programme_pdf(slug: str):
     if not programme_services.may_see_programme(event, user):
         raise NotFoundError(_("The programme of this event is not published yet."))
     # Restricted sessions are printed as the public sees them: a handout travels.
-    sessions = programme_services.visible_sessions(event, None, None)
-    if not event.programme_published:  # an organiser's preview
+    if event.programme_published:
+        sessions = programme_services.visible_sessions(event, None, None)
+    else:  # an organiser's preview
         sessions = programme_services.event_sessions(event)
     days = programme_services.by_day(sessions, event.timezone)
     pdf = render_programme(event, days, generated_at=utcnow())

@@ -112,8 +112,8 @@ def test_the_command_prints_how_many_went(app):
     assert json.loads(runner.invoke(args=["send-reminders"]).output) == {"sent": 0}
 
 
-def test_two_runs_at_once_send_each_reminder_once(pg_app):
-    app = pg_app
+def test_two_runs_at_once_send_each_reminder_once(app):
+    """On the SQLite file and PostgreSQL alike (the app fixture runs both)."""
     app.config["MAIL_DELIVER_INLINE"] = False
     event = _event()
     people = 12
