@@ -46,7 +46,14 @@ def export_ideas(user: User, **_kw: object) -> dict[str, Any]:
     """personal_data_exported: the ideas I lead, the roles I fill, my interests."""
     ids = _registration_ids(user)
     if not ids:
-        return {"project_ideas": {"led": [], "partner_in": [], "interests": []}}
+        return {
+            "project_ideas": {
+                "led": [],
+                "partner_in": [],
+                "interests": [],
+                "consortium_meeting_requests": [],
+            }
+        }
     led = db.session.scalars(
         sa.select(Idea).where(Idea.lead_id.in_(ids)).order_by(Idea.created_at)
     ).all()
@@ -56,6 +63,7 @@ def export_ideas(user: User, **_kw: object) -> dict[str, Any]:
     interests = db.session.scalars(
         sa.select(Interest).where(Interest.registration_id.in_(ids)).order_by(Interest.created_at)
     ).all()
+    meeting_requests = _schedule_requests_of(set(ids))
     return {
         "project_ideas": {
             "led": [
@@ -95,8 +103,31 @@ def export_ideas(user: User, **_kw: object) -> dict[str, Any]:
                 }
                 for interest in interests
             ],
+            "consortium_meeting_requests": [
+                {
+                    "event": request.idea.event.slug,
+                    "idea": request.idea.title,
+                    "status": request.status,
+                    "people": len(request.registration_ids),
+                    "created_at": _iso(request.created_at),
+                }
+                for request in meeting_requests
+            ],
         }
     }
+
+
+def _schedule_requests_of(ids: set[int]) -> list[ConsortiumScheduleRequest]:
+    """The consortium meeting requests that name one of these registrations (the ids sit in
+    a JSON list, so the events' requests are read and filtered here)."""
+    events = sa.select(Registration.event_id).where(Registration.id.in_(ids))
+    candidates = db.session.scalars(
+        sa.select(ConsortiumScheduleRequest)
+        .join(Idea, Idea.id == ConsortiumScheduleRequest.idea_id)
+        .where(Idea.event_id.in_(events))
+        .order_by(ConsortiumScheduleRequest.created_at, ConsortiumScheduleRequest.id)
+    ).all()
+    return [r for r in candidates if ids.intersection(r.registration_ids)]
 
 
 def forget_on_account_deletion(user: User, **_kw: object) -> None:

@@ -62,6 +62,13 @@ def export_meetings(user: Any, **_kw: Any) -> dict[str, Any]:
         .where(Unavailability.registration_id.in_(ids))
         .order_by(Slot.starts_at)
     ).all()
+    nudged = dict(
+        db.session.execute(
+            sa.select(NudgeSent.registration_id, NudgeSent.sent_at).where(
+                NudgeSent.registration_id.in_(ids)
+            )
+        ).all()
+    )
     sections = []
     for registration in registrations:
         rid = registration.id
@@ -101,6 +108,7 @@ def export_meetings(user: Any, **_kw: Any) -> dict[str, Any]:
                     if o.registration_id == rid
                 ],
                 "unavailable_slots": [_iso(start) for owner, start in marked if owner == rid],
+                "nudged_at": _iso(nudged.get(rid)),
             }
         )
     return {"b2b_meetings": sections}

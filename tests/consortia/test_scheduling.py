@@ -94,3 +94,18 @@ def test_the_meeting_page_asks_the_organisers(app):
     login(organiser, make_organiser())
     page = organiser.get(f"/organiser/events/{event.slug}/ideas").get_data(as_text=True)
     assert "Consortium meetings to schedule" in page and posted.title in page
+
+
+def test_the_export_of_each_person_named_holds_the_meeting_request(app):
+    event, lead, posted, partners = _setup(2)
+    services.request_scheduling(posted, lead.user, [p.id for p in partners])
+    outsider = person(event, "Outsider")
+    for someone in (lead, partners[0]):
+        (asked,) = privacy.export_user_data(someone.user)["project_ideas"][
+            "consortium_meeting_requests"
+        ]
+        assert (asked["idea"], asked["status"], asked["people"]) == (posted.title, "pending", 3)
+    assert (
+        privacy.export_user_data(outsider.user)["project_ideas"]["consortium_meeting_requests"]
+        == []
+    )

@@ -44,6 +44,15 @@ def test_export_holds_requests_meetings_outcomes_and_availability(app):
     assert section["meetings"][0]["with"] == ["Ben"] and section["meetings"][0]["table"] == "T1"
     assert section["outcomes"] == [{"meeting_id": meeting.id, "took_place": True, "rating": None}]
     assert section["unavailable_slots"] == [third.starts_at.isoformat()]
+    assert section["nudged_at"] is None
+
+
+def test_export_says_when_i_was_nudged(app):
+    event = make_b2b_event()
+    (ana,) = _people(event, "Ana")
+    assert requests.nudge(event) == 1
+    (section,) = privacy.export_user_data(ana.user)["b2b_meetings"]
+    assert section["nudged_at"] is not None
 
 
 def test_account_deletion_cancels_meetings_tells_the_others_and_forgets_messages(app):
