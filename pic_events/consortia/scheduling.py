@@ -33,6 +33,7 @@ from pic_events.consortia.models import (
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
+from pic_events.matchmaking import mails as meeting_mails
 from pic_events.matchmaking.models import Meeting, MeetingOrigin
 from pic_events.matchmaking.scheduling import ExtraMeeting
 from pic_events.registration.models import Registration, RegistrationStatus
@@ -102,11 +103,13 @@ def place_in_transaction(
         table_id=table_id,
         origin=MeetingOrigin.CONSORTIUM,
         by_organiser=True,
+        notify=False,
     )
     db.session.add(ConsortiumMeeting(meeting_id=meeting.id, idea_id=request.idea_id))
     request.status = ScheduleRequestStatus.SCHEDULED.value
     request.meeting_id = meeting.id
     db.session.flush()
+    meeting_mails.meeting_booked(meeting)  # once the idea is linked: the mail names it
     return meeting
 
 

@@ -69,6 +69,7 @@ from pic_events.directory.sectors import SECTORS, sector_name
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
+from pic_events.matchmaking import mails as meeting_mails
 from pic_events.matchmaking.models import (
     MatchProfile,
     Meeting,
@@ -1085,8 +1086,11 @@ def _book(idea, user, people, slot_id, table_id, by_organiser) -> Meeting:
         table_id=table_id,
         origin=MeetingOrigin.CONSORTIUM,
         by_organiser=by_organiser,
+        notify=False,
     )
     db.session.add(ConsortiumMeeting(meeting_id=meeting.id, idea_id=idea.id, booked_by_id=user.id))
+    db.session.flush()
+    meeting_mails.meeting_booked(meeting)  # once the idea is linked: the mail names it
     waiting = pending_schedule_request(idea)
     if waiting is not None:  # booked by hand: the scheduling run has nothing left to place
         waiting.status = ScheduleRequestStatus.SCHEDULED.value

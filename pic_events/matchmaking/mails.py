@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from pic_events.core.templating import local_datetime, zone_label
-from pic_events.matchmaking.models import Meeting, MeetingRequest, Slot
+from pic_events.matchmaking.meetings import meeting_title
+from pic_events.matchmaking.models import Meeting, MeetingOrigin, MeetingRequest, Slot
 from pic_events.notifications.services import queue_mail
 from pic_events.registration.models import Registration
 
@@ -97,19 +98,31 @@ def _send(
 
 
 def _meeting_lines(meeting: Meeting, registration: Registration) -> list[str]:
+    about = [meeting_title(meeting, registration)] if _is_consortium(meeting) else []
     return [
+        *about,
         _("When: %(when)s", when=when(meeting.slot, registration)),
         _("Where: %(where)s", where=where(meeting)),
         _("With: %(who)s", who=who(meeting.others(registration.id))),
     ]
 
 
+def _is_consortium(meeting: Meeting) -> bool:
+    return meeting.origin == MeetingOrigin.CONSORTIUM
+
+
 def meeting_booked(meeting: Meeting) -> None:
     for seat in meeting.seats:
         person = seat.registration
         with force_locale(_locale(person)):
-            subject = _("B2B meeting confirmed: %(time)s", time=when(meeting.slot, person))
-            lines = [_("Your B2B meeting is confirmed."), "", *_meeting_lines(meeting, person)]
+            time = when(meeting.slot, person)
+            if _is_consortium(meeting):
+                subject = _("Consortium meeting confirmed: %(time)s", time=time)
+                lines = [_("Your consortium meeting is confirmed.")]
+            else:
+                subject = _("B2B meeting confirmed: %(time)s", time=time)
+                lines = [_("Your B2B meeting is confirmed.")]
+            lines += ["", *_meeting_lines(meeting, person)]
             if meeting.request is not None and meeting.request.message:
                 lines += ["", _("Message: %(message)s", message=meeting.request.message)]
         _send(person, subject, lines, meeting=meeting, method="REQUEST")
@@ -119,12 +132,14 @@ def meeting_moved(meeting: Meeting, previous: Slot) -> None:
     for seat in meeting.seats:
         person = seat.registration
         with force_locale(_locale(person)):
-            subject = _("B2B meeting moved: %(time)s", time=when(meeting.slot, person))
-            lines = [
-                _("Your B2B meeting has moved (it was %(before)s).", before=when(previous, person)),
-                "",
-                *_meeting_lines(meeting, person),
-            ]
+            time, before = when(meeting.slot, person), when(previous, person)
+            if _is_consortium(meeting):
+                subject = _("Consortium meeting moved: %(time)s", time=time)
+                lines = [_("Your consortium meeting has moved (it was %(before)s).", before=before)]
+            else:
+                subject = _("B2B meeting moved: %(time)s", time=time)
+                lines = [_("Your B2B meeting has moved (it was %(before)s).", before=before)]
+            lines += ["", *_meeting_lines(meeting, person)]
         _send(person, subject, lines, meeting=meeting, method="REQUEST")
 
 
@@ -134,12 +149,14 @@ def meeting_cancelled(meeting: Meeting, *, by: Registration | None, reason: str)
         if by is not None and person.id == by.id:
             continue
         with force_locale(_locale(person)):
-            subject = _("B2B meeting cancelled: %(time)s", time=when(meeting.slot, person))
-            lines = [
-                _("This B2B meeting is cancelled; the slot is free again."),
-                "",
-                *_meeting_lines(meeting, person),
-            ]
+            time = when(meeting.slot, person)
+            if _is_consortium(meeting):
+                subject = _("Consortium meeting cancelled: %(time)s", time=time)
+                lines = [_("This consortium meeting is cancelled; the slot is free again.")]
+            else:
+                subject = _("B2B meeting cancelled: %(time)s", time=time)
+                lines = [_("This B2B meeting is cancelled; the slot is free again.")]
+            lines += ["", *_meeting_lines(meeting, person)]
             if by is not None:
                 lines += [_("Cancelled by: %(name)s", name=by.display_name)]
             if reason:

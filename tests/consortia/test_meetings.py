@@ -14,6 +14,7 @@ from pic_events.core.validation import PermissionDenied, ServiceValidationError
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
 from pic_events.matchmaking.models import Meeting
+from pic_events.notifications.models import OutboxMessage
 from tests.consortia.helpers import idea, join, mails_to, person
 from tests.factories import b2b_slots, make_b2b_event, make_organiser
 
@@ -49,7 +50,11 @@ def test_the_lead_books_four_at_a_table_for_four_and_all_see_it(app):
     for person_ in [lead, *partners, *candidates]:
         entries = agenda_entries(event, person_)
         assert [e.meeting.id for e in entries if e.meeting] == [meeting.id]
-        assert mails_to(person_.user.email)[-1].startswith("B2B meeting confirmed")
+        assert mails_to(person_.user.email)[-1].startswith("Consortium meeting confirmed")
+    body = db.session.scalars(
+        sa.select(OutboxMessage.body_text).where(OutboxMessage.recipient == lead.user.email)
+    ).all()[-1]
+    assert f"Consortium meeting: {posted.title}" in body
 
 
 def test_without_a_slot_the_first_that_suits_everyone_is_taken(app):

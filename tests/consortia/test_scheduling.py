@@ -13,7 +13,7 @@ from pic_events.extensions import db
 from pic_events.matchmaking import booking
 from pic_events.matchmaking.models import B2BTable
 from pic_events.registration import privacy
-from tests.consortia.helpers import idea, join, person
+from tests.consortia.helpers import idea, join, mails_to, person
 from tests.factories import api_auth, b2b_slots, make_b2b_event, make_organiser
 
 
@@ -49,6 +49,7 @@ def test_the_lead_asks_and_the_run_places_it_at_a_table_that_seats_them(app):
     assert db.session.get(ConsortiumMeeting, meeting.id).idea_id == posted.id
     assert db.session.get(ConsortiumScheduleRequest, request.id).status == "scheduled"
     assert scheduling.group_meeting_wishes(event) == []
+    assert mails_to(lead.user.email)[-1].startswith("Consortium meeting confirmed")
 
 
 def test_an_organiser_books_a_requested_meeting_by_hand(app):
