@@ -418,6 +418,7 @@ def cancel_in_transaction(
     if not meeting.is_live:
         raise BookingConflict(_("This meeting is already cancelled."), "cancelled")
     _release(meeting, reason.strip())
+    meeting.cancelled_by_id = by.id if by is not None and not by_organiser else None
     if meeting.request is not None and meeting.request.status in LIVE_REQUEST_STATUSES:
         meeting.request.status = RequestStatus.CANCELLED.value
     db.session.flush()

@@ -120,6 +120,12 @@ def forget_meetings(registration: Registration, **_kw: Any) -> None:
     unavailability and nudge forgotten. Past meetings and outcomes stay, unlinked, for the
     event's statistics."""
     now = utcnow()
+    db.session.execute(  # before the cancellations below, whose reason names no one
+        sa.update(Meeting)
+        .where(Meeting.cancelled_by_id == registration.id)
+        .values(cancel_reason="", cancelled_by_id=None),
+        execution_options={"synchronize_session": False},
+    )
     coming = db.session.scalars(
         sa.select(Meeting)
         .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id)

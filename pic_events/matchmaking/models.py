@@ -310,6 +310,10 @@ class Meeting(db.Model):
     origin: Mapped[str] = mapped_column(sa.String(16), default=MeetingOrigin.REQUEST.value)
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Who typed the reason, so that it is forgotten with them (None: an organiser, or none).
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL")
+    )
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

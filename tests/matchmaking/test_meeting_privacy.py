@@ -93,3 +93,17 @@ def test_anonymising_cancels_live_meetings_and_withdraws_requests(app):
     assert db.session.get(Meeting, meeting.id).status == "cancelled"
     declined = db.session.get(MeetingRequest, pending.id)
     assert declined.decline_reason == "" and declined.message == "Hello"  # Cleo wrote that
+
+
+def test_the_reason_i_typed_to_cancel_is_forgotten_with_me_and_theirs_stays(app):
+    event = make_b2b_event()
+    ana, ben, cleo = _people(event, "Ana", "Ben", "Cleo")
+    first, second = b2b_slots(event)[:2]
+    mine = booking.book(event, [ana.id, ben.id], first.id)
+    theirs = booking.book(event, [ana.id, cleo.id], second.id)
+    booking.cancel(mine, by=ana, reason="My daughter is ill")
+    booking.cancel(theirs, by=cleo, reason="Our stand needs me")
+    privacy.delete_account(ana.user)
+    db.session.expire_all()
+    assert db.session.get(Meeting, mine.id).cancel_reason == ""
+    assert db.session.get(Meeting, theirs.id).cancel_reason == "Our stand needs me"
