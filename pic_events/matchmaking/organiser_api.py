@@ -3,8 +3,6 @@ bad times or values, 409 for an overlapping slot or a label already taken."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -12,9 +10,9 @@ from marshmallow import Schema, fields
 from pic_events.api.auth import organiser_required
 from pic_events.core.problems import service_errors
 from pic_events.core.schemas import Id, InputSchema, Instant, Int32, Text
-from pic_events.core.timezones import to_zone
 from pic_events.events import services as event_services
 from pic_events.matchmaking import setup
+from pic_events.matchmaking.schemas import SlotSchema, slot_json
 
 blp = Blueprint("b2b_admin_api", __name__, description="B2B set-up (organisers)")
 
@@ -24,12 +22,6 @@ BEARER = [{"bearer": []}]
 class SlotInputSchema(InputSchema):
     start = Instant(required=True, metadata={"description": "ISO 8601 with its offset"})
     end = Instant(required=True, metadata={"description": "ISO 8601 with its offset"})
-
-
-class CreatedSlotSchema(Schema):
-    id = fields.Integer()
-    start = fields.String(metadata={"format": "date-time"})
-    end = fields.String(metadata={"format": "date-time"})
 
 
 class TableInputSchema(InputSchema):
@@ -45,25 +37,17 @@ class CreatedTableSchema(Schema):
     room = fields.String(allow_none=True)
 
 
-def slot_json(slot, tz: str) -> dict[str, Any]:
-    return {
-        "id": slot.id,
-        "start": to_zone(slot.starts_at, tz).isoformat(),
-        "end": to_zone(slot.ends_at, tz).isoformat(),
-    }
-
-
 @blp.route("/events/<slug>/slots", methods=["POST"])
 @organiser_required
 @blp.arguments(SlotInputSchema)
-@blp.response(201, CreatedSlotSchema)
+@blp.response(201, SlotSchema)
 @blp.doc(security=BEARER)
 def create_slot(data: dict, slug: str):
     """Add one B2B slot: within the event's dates, overlapping no other slot (409)."""
     event = event_services.visible_event(slug, current_user)
     with service_errors(fields={"starts_at": "start", "ends_at": "end"}):
         slot = setup.add_slot(event, data["start"], data["end"])
-    return slot_json(slot, event.timezone)
+    return slot_json(slot)
 
 
 @blp.route("/events/<slug>/tables", methods=["POST"])

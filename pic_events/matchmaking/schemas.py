@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from pic_events.core.schemas import Id, IdList, InputSchema, Text
+from pic_events.core.timezones import to_zone
 from pic_events.matchmaking.models import (
     MatchProfile,
     Meeting,
@@ -156,7 +157,13 @@ def participant_json(
 
 
 def slot_json(slot: Slot, status: str | None = None, free_tables: int | None = None) -> dict:
-    data: dict[str, Any] = {"id": slot.id, "start": slot.starts_at, "end": slot.ends_at}
+    """A slot with its times at the event's offset, as the programme's sessions have them."""
+    tz = slot.event.timezone
+    data: dict[str, Any] = {
+        "id": slot.id,
+        "start": to_zone(slot.starts_at, tz),
+        "end": to_zone(slot.ends_at, tz),
+    }
     if status is not None:
         data["status"] = status
     if free_tables is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -43,7 +44,10 @@ def test_slots_and_availability(client):
         "status": "busy",
         "free_tables": 1,
     }
-    assert body["items"][0]["start"].endswith("+00:00")
+    assert (
+        body["items"][0]["start"]
+        == first.starts_at.astimezone(ZoneInfo(event.timezone)).isoformat()
+    )
     assert body["items"][1]["status"] == "free" and body["items"][1]["free_tables"] == 2
 
     url = f"/api/v1/events/{event.slug}/availability"
