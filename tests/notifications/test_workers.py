@@ -103,13 +103,21 @@ def test_job_schedules_itself_for_the_next_retry(redis_app):
     assert scheduled == [f"{mail_queue().name}-retry-{int(message.next_attempt_at.timestamp())}"]
 
 
-def test_redis_down_keeps_the_mail_for_later(app, caplog):
+def test_redis_down_the_mail_is_delivered_inline(app, caplog):
     app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
-    queue_mail("zoe@example.org", "Kept", "Redis is down.")
+    queue_mail("zoe@example.org", "Inline", "Redis is down.")
     db.session.commit()  # does not fail
 
+    assert statuses() == [OutboxStatus.LOGGED]  # no MAIL_SERVER: delivered to the log
+    assert "Could not start mail delivery on the queue; delivering inline" in caplog.text
+
+
+def test_redis_down_without_inline_delivery_keeps_the_mail_for_later(app):
+    app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_DELIVER_INLINE=False)
+    queue_mail("zoe@example.org", "Kept", "Redis is down.")
+    db.session.commit()
+
     assert statuses() == [OutboxStatus.PENDING]
-    assert "Could not start mail delivery" in caplog.text
 
 
 def test_send_mail_command_delivers_what_is_due(mail_app, smtp_server):
