@@ -120,6 +120,24 @@ def test_redis_down_without_inline_delivery_keeps_the_mail_for_later(app):
     assert statuses() == [OutboxStatus.PENDING]
 
 
+def test_more_mail_than_one_run_sends_is_finished_by_the_rescheduled_job(redis_app, smtp_server):
+    redis_app.config.update(REDIS_URL=None, MAIL_DELIVER_INLINE=False)
+    for n in range(150):  # one run sends at most 100
+        queue_mail(f"member{n:03}@example.org", f"Message {n}", "Hello.")
+    db.session.commit()
+    redis_app.config["REDIS_URL"] = REDIS_URL
+
+    first = deliver_outbox_job()
+
+    assert first["sent"] == 100
+    queue = mail_queue()
+    assert len(queue.scheduled_job_registry.get_job_ids()) == 1  # the rest: due at once
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
+    assert statuses() == [OutboxStatus.SENT] * 150
+    recipients = Counter(r for e in smtp_server.inbox.envelopes for r in e.rcpt_tos)
+    assert len(recipients) == 150 and set(recipients.values()) == {1}
+
+
 def test_send_mail_command_delivers_what_is_due(mail_app, smtp_server):
     mail_app.config["MAIL_DELIVER_INLINE"] = False
     queue_mail("zoe@example.org", "From cron", "Hello.")

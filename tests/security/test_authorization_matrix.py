@@ -332,8 +332,8 @@ def build_world() -> World:
     from pic_events.calendar import services as calendar
     from pic_events.consortia import services as consortia
     from pic_events.consortia.services import IdeaInput, RoleInput
-    from pic_events.matchmaking import booking, profiles, requests
     from pic_events.documents.models import DocumentJob
+    from pic_events.matchmaking import booking, profiles, requests
     from pic_events.matchmaking.scheduling_models import ScheduleRun
 
     organiser = make_organiser(name="Olga Organiser")
