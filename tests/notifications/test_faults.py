@@ -107,13 +107,13 @@ def test_a_worker_killed_while_sending_loses_nothing_and_repeats_nothing(
 
 
 def test_redis_down_the_request_succeeds_and_the_mail_is_kept(app):
-    app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    """Without inline delivery (MAIL_DELIVER_INLINE=0) the outbox keeps it for cron."""
+    app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_DELIVER_INLINE=False)
     user = make_user("zoe@example.org")
     db.session.commit()
 
-    response = app.test_client().post("/forgot-password", data={"email": user.email})
-
-    assert response.status_code == 302
+    with app.test_client().post("/forgot-password", data={"email": user.email}) as response:
+        assert response.status_code == 302
     rows = _rows()
     assert [(row.recipient, row.status) for row in rows] == [(user.email, "pending")]
     # Without the queue, `flask send-mail` (cron) delivers it.
