@@ -78,6 +78,7 @@ def start_badge_job(
         items=count,
         filename=f"{event.slug}-badges-{layout}.pdf",
         created_at=now,
+        lease_until=now + timedelta(seconds=_stall_seconds()),
         expires_at=now + timedelta(days=file_days()),
     )
     db.session.add(job)
@@ -89,10 +90,16 @@ def start_badge_job(
 def retry_job(job: DocumentJob) -> DocumentJob:
     """The same badges again, after a failure or a worker that never finished (a conditional
     UPDATE: a job that finished meanwhile is left as it is)."""
+    now = utcnow()
     reset = db.session.execute(
         sa.update(DocumentJob)
-        .where(DocumentJob.id == job.id, _may_retry_clause(utcnow()))
-        .values(status=JobStatus.QUEUED.value, error="", pages_done=0, lease_until=None)
+        .where(DocumentJob.id == job.id, _may_retry_clause(now))
+        .values(
+            status=JobStatus.QUEUED.value,
+            error="",
+            pages_done=0,
+            lease_until=now + timedelta(seconds=_stall_seconds()),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -129,29 +136,24 @@ def file_days() -> int:
 
 
 def _stall_seconds() -> int:
-    """After this long without an end, the job's worker is taken for dead."""
+    """A queued job not started by then waits for a worker that is not there."""
     return job_timeout() + int(current_app.config.get("WORKER_JOB_GRACE_SECONDS", 60))
 
 
 def _may_retry_clause(now: datetime):
-    stalled = now - timedelta(seconds=_stall_seconds())
+    in_progress = DocumentJob.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])
     return sa.or_(
         DocumentJob.status == JobStatus.FAILED.value,
-        sa.and_(DocumentJob.status == JobStatus.RUNNING.value, DocumentJob.lease_until < now),
-        sa.and_(DocumentJob.status == JobStatus.QUEUED.value, DocumentJob.created_at < stalled),
+        sa.and_(in_progress, DocumentJob.lease_until < now),
     )
 
 
 def may_retry(job: DocumentJob, now: datetime | None = None) -> bool:
-    """Failed, or in progress for longer than any worker may take: offer a retry."""
-    now = now or utcnow()
+    """Failed, or in progress past its lease (its worker died, or none is running): offer
+    a retry."""
     if job.status == JobStatus.FAILED:
         return True
-    if job.status == JobStatus.RUNNING:
-        return job.lease_until is not None and job.lease_until < now
-    if job.status == JobStatus.QUEUED:
-        return job.created_at < now - timedelta(seconds=_stall_seconds())
-    return False
+    return job.in_progress and job.lease_until is not None and job.lease_until < (now or utcnow())
 
 
 # Running ---------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ class DocumentJob(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=JobStatus.QUEUED.value)
     rq_job_id: Mapped[str | None] = mapped_column(sa.String(64))
     attempts: Mapped[int] = mapped_column(default=0)
+    # queued: taken for forgotten after this; running: its run's claim ends then
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pages_done: Mapped[int] = mapped_column(default=0)
     pages_total: Mapped[int] = mapped_column(default=0)

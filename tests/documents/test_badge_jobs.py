@@ -329,3 +329,23 @@ def test_a_running_job_shows_pages_laid_out(app, client):
     db.session.commit()
     stalled = client.get(f"/organiser/events/{event.slug}/badges/jobs/{job.id}").get_data(True)
     assert "/retry" in stalled and "is the worker (flask worker) running?" in stalled
+
+
+def test_a_job_no_worker_took_may_be_retried_and_then_waits_again(app, client, documents_queue):
+    event = make_event()
+    _people(event, 2)
+    login(client, make_organiser())
+    page_url = _start(client, event).headers["Location"]
+    [job] = _jobs()
+    assert "/retry" not in client.get(page_url).get_data(True)
+    job.lease_until = utcnow() - timedelta(seconds=1)  # nobody ran `flask worker`
+    db.session.commit()
+    assert "/retry" in client.get(page_url).get_data(True)
+
+    retried = client.post(f"{page_url}/retry")
+
+    assert retried.headers["Location"].endswith(page_url)
+    assert documents_queue.count == 2  # queued again
+    [job] = _jobs()
+    assert job.status == "queued" and job.lease_until > utcnow()
+    assert "/retry" not in client.get(page_url).get_data(True)
