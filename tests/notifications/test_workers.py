@@ -313,6 +313,9 @@ def test_a_killed_worker_s_message_is_sent_once_by_the_restarted_worker(redis_ap
                     os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
         controller.stop()
+        from pic_events.core.queues import queue
+
+        _delete_queue_keys(queue(redis_app.config["MAIL_QUEUE"] + "-documents"))
 
     assert statuses() == [OutboxStatus.SENT] * 3
     recipients = Counter(r for envelope in handler.envelopes for r in envelope.rcpt_tos)
