@@ -108,6 +108,16 @@ class Config:
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
     # The RQ queue of long document jobs (all badges of an event); `flask worker` serves both.
     DOCUMENTS_QUEUE = os.environ.get("DOCUMENTS_QUEUE", "pic-documents")
+    # `flask worker`: how often it looks for jobs whose worker died (RQ's StartedJobRegistry)
+    # and puts them back on the queue; a running job counts as abandoned this many seconds
+    # after its timeout.
+    WORKER_MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60"))
+    WORKER_JOB_GRACE_SECONDS = int(os.environ.get("WORKER_JOB_GRACE_SECONDS", "60"))
+    # A document job (all badges of an event): its RQ timeout, the pages rendered between two
+    # progress updates, and the days its file is kept for download.
+    DOCUMENT_JOB_TIMEOUT = int(os.environ.get("DOCUMENT_JOB_TIMEOUT", "600"))
+    DOCUMENT_CHUNK_PAGES = int(os.environ.get("DOCUMENT_CHUNK_PAGES", "20"))
+    DOCUMENT_FILE_DAYS = int(os.environ.get("DOCUMENT_FILE_DAYS", "2"))
     # Sent (and failed) mail is deleted this many days later by `flask purge-expired`.
     MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "90"))
 

@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from pic_events.calendar.views import bp as calendar_bp
     from pic_events.consortia.views import bp as consortia_bp
     from pic_events.directory.views import bp as directory_bp
+    from pic_events.documents.job_views import bp as document_jobs_bp
     from pic_events.documents.views import bp as documents_bp
     from pic_events.events.views import bp as events_bp
     from pic_events.main import bp as main_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(b2b_profiles_bp)
     app.register_blueprint(b2b_admin_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(document_jobs_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(consortia_bp)
     register_api(app)
@@ -136,6 +138,7 @@ def _connect_signals() -> None:
     from pic_events.consortia import scheduling as consortia_scheduling
     from pic_events.consortia import services as consortia_services
     from pic_events.core import signals
+    from pic_events.documents import badge_jobs
     from pic_events.matchmaking import booking, meeting_privacy, meetings
     from pic_events.matchmaking import editions as b2b_editions
     from pic_events.matchmaking import mails as meeting_mails
@@ -174,6 +177,8 @@ def _connect_signals() -> None:
     signals.personal_data_exported.connect(b2b_profile_privacy.export_profiles)
     signals.registration_anonymising.connect(b2b_profile_privacy.forget_profile)
     signals.account_deleting.connect(b2b_profile_privacy.forget_profiles_of)
+    signals.registration_anonymising.connect(badge_jobs.forget_event_files)
+    signals.retention_purging.connect(badge_jobs.purge_expired_files)
 
 
 def _register_cli(app: Flask) -> None:

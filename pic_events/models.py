@@ -11,6 +11,7 @@ from pic_events.consortia.models import (
     Role,
 )
 from pic_events.directory.models import Cluster, ClusterSector, Organisation
+from pic_events.documents.models import DocumentJob
 from pic_events.events.models import Event
 from pic_events.matchmaking.models import (
     B2BSettings,
@@ -60,6 +61,7 @@ __all__ = [
     "Interest",
     "Role",
     "ClusterSector",
+    "DocumentJob",
     "Event",
     "Organisation",
     "PitchSession",

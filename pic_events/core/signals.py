@@ -25,6 +25,10 @@ personal_data_exported = _signals.signal("personal-data-exported")
 # the personal data they keep about it, in the same transaction.
 registration_anonymising = _signals.signal("registration-anonymising")
 
+# sender: the moment (UTC) of a `flask purge-expired` run. Receivers delete what they keep
+# only until a time now past, commit, and return a line for the command's output.
+retention_purging = _signals.signal("retention-purging")
+
 # sender: a User whose account is about to be deleted; receivers delete or unlink what they
 # keep about the person, in the same transaction.
 account_deleting = _signals.signal("account-deleting")

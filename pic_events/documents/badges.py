@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from weasyprint.document import Document
 
 from pic_events.core.countries import country_name
 from pic_events.documents.qr import qr_svg
-from pic_events.documents.rendering import render_pdf
+from pic_events.documents.rendering import render_pages, render_pdf
 from pic_events.documents.text import fit_size, split_name
 from pic_events.events.models import Event
 from pic_events.registration.models import Category, Registration
@@ -132,15 +133,33 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def badges_of(registrations: Iterable[Registration], layout: str) -> list[Badge]:
+    chosen = LAYOUTS[layout]
+    return [badge_for(r, chosen) for r in registrations]
+
+
+def _sheet_context(event: Event, badges: Sequence[Badge], layout: str) -> dict:
+    chosen = LAYOUTS[layout]
+    return {
+        "event": event,
+        "layout": chosen,
+        "sheets": _chunks(badges, chosen.badges_per_page),
+        "sizes": sorted({size for badge in badges for size in badge.sizes.values()}),
+        "band_colours": BAND_COLOURS,
+    }
+
+
 def render_badges(event: Event, registrations: Iterable[Registration], layout: str) -> bytes:
     """The badges of these registrations (in this order) as one PDF."""
-    chosen = LAYOUTS[layout]
-    badges = [badge_for(r, chosen) for r in registrations]
-    return render_pdf(
-        "documents/badges.html",
-        event=event,
-        layout=chosen,
-        sheets=_chunks(badges, chosen.badges_per_page),
-        sizes=sorted({size for badge in badges for size in badge.sizes.values()}),
-        band_colours=BAND_COLOURS,
-    )
+    badges = badges_of(registrations, layout)
+    return render_pdf("documents/badges.html", **_sheet_context(event, badges, layout))
+
+
+def render_badge_sheets(event: Event, badges: Sequence[Badge], layout: str) -> Document:
+    """Some badges laid out on their sheets: a part of a long badge document (join_pdf)."""
+    return render_pages("documents/badges.html", **_sheet_context(event, badges, layout))
+
+
+def page_count(badges: int, layout: str) -> int:
+    per_page = LAYOUTS[layout].badges_per_page
+    return -(-badges // per_page)

@@ -10,6 +10,7 @@ from babel.dates import format_date, format_interval
 from flask import current_app, render_template
 from flask_babel import get_locale
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
@@ -31,6 +32,18 @@ def render_pdf(template: str, **context) -> bytes:
     html = render_template(template, font_url=font_url, event_dates=event_dates, **context)
     document = HTML(string=html, base_url=current_app.static_folder)
     return document.write_pdf(font_config=_font_config())
+
+
+def render_pages(template: str, **context) -> Document:
+    """As render_pdf, laid out into pages but not written: a part of a long document."""
+    html = render_template(template, font_url=font_url, event_dates=event_dates, **context)
+    return HTML(string=html, base_url=current_app.static_folder).render(font_config=_font_config())
+
+
+def join_pdf(parts: list[Document]) -> bytes:
+    """The pages of every part, in order, as one PDF (WeasyPrint's Document.copy)."""
+    pages = [page for part in parts for page in part.pages]
+    return parts[0].copy(pages).write_pdf()
 
 
 def render_event_pdf(template: str, event, *, generated_at: datetime, **context) -> bytes:

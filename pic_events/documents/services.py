@@ -65,8 +65,7 @@ def organisation_key(registration: Registration) -> tuple[str, tuple[str, str]]:
     return (organisation.casefold(), family_key(registration))
 
 
-def badge_registrations(event: Event, selection: BadgeSelection) -> list[Registration]:
-    """The confirmed registrations the selection asks for, sorted as it says."""
+def _selection_query(event: Event, selection: BadgeSelection):
     query = sa.select(Registration).where(
         Registration.event_id == event.id,
         Registration.status == RegistrationStatus.CONFIRMED.value,
@@ -77,9 +76,20 @@ def badge_registrations(event: Event, selection: BadgeSelection) -> list[Registr
         query = query.where(Registration.id.in_(selection.registration_ids))
     if selection.not_printed:
         query = query.where(Registration.badge_printed_at.is_(None))
-    rows = list(db.session.scalars(_with_people(query)).unique())
+    return query
+
+
+def badge_registrations(event: Event, selection: BadgeSelection) -> list[Registration]:
+    """The confirmed registrations the selection asks for, sorted as it says."""
+    rows = list(db.session.scalars(_with_people(_selection_query(event, selection))).unique())
     key = organisation_key if selection.sort == "organisation" else family_key
     return sorted(rows, key=key)
+
+
+def count_badges(event: Event, selection: BadgeSelection) -> int:
+    """How many badges the selection asks for, without loading anyone."""
+    query = sa.select(sa.func.count()).select_from(_selection_query(event, selection).subquery())
+    return db.session.scalar(query) or 0
 
 
 def confirmed_registrations(event: Event) -> list[Registration]:
@@ -89,9 +99,12 @@ def confirmed_registrations(event: Event) -> list[Registration]:
 
 def mark_badges_printed(registrations: Iterable[Registration]) -> None:
     """Remember that these badges were printed (a reprint moves the date)."""
-    ids = [r.id for r in registrations]
-    if not ids:
-        return
+    mark_printed_in_transaction([r.id for r in registrations])
+    db.session.commit()
+
+
+def mark_printed_in_transaction(ids: list[int]) -> None:
+    """As mark_badges_printed, without the commit: the caller's transaction stores the file."""
     now = utcnow()
     for start in range(0, len(ids), 500):
         db.session.execute(
@@ -99,7 +112,6 @@ def mark_badges_printed(registrations: Iterable[Registration]) -> None:
             .where(Registration.id.in_(ids[start : start + 500]))
             .values(badge_printed_at=now)
         )
-    db.session.commit()
 
 
 def print_badges(event: Event, selection: BadgeSelection, layout: str) -> tuple[bytes, int]:

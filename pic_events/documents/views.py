@@ -11,7 +11,7 @@ from pic_events.accounts.auth import organiser_required
 from pic_events.agenda.services import agenda_entries, registration_of
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, NotFoundError
-from pic_events.documents import services
+from pic_events.documents import badge_jobs, services
 from pic_events.documents.agenda import render_agenda
 from pic_events.documents.badges import DEFAULT_LAYOUT, LAYOUTS
 from pic_events.documents.participants import render_participant_list
@@ -43,15 +43,24 @@ def pdf_response(data: bytes, filename: str, *, private: bool = True) -> Respons
 @bp.get("/organiser/events/<slug>/badges")
 @organiser_required
 def badges_page(slug: str):
-    event = _event(slug)
-    return render_template(
+    return render_badges_page(_event(slug))
+
+
+def render_badges_page(
+    event: Event, chosen: dict | None = None, errors: dict | None = None, status: int = 200
+):
+    """The badge page; `chosen` keeps what the organiser picked when a job was refused."""
+    page = render_template(
         "documents/badges_page.html",
         event=event,
         layouts=LAYOUTS,
-        default_layout=DEFAULT_LAYOUT,
+        chosen=chosen or {"layout": DEFAULT_LAYOUT, "sort": "family"},
+        errors=errors or {},
         categories=[(c.value, str(label)) for c, label in CATEGORY_LABELS.items()],
         counts=services.badge_counts(event),
+        jobs=badge_jobs.recent_jobs(event),
     )
+    return page, status
 
 
 @bp.get("/organiser/events/<slug>/badges.pdf")

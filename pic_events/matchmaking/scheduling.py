@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from pic_events.accounts.models import User
-from pic_events.core import signals
+from pic_events.core import background, signals
 from pic_events.core.templating import local_time
 from pic_events.core.timezones import to_zone
 from pic_events.core.types import utcnow
@@ -597,13 +597,10 @@ def start_run(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> ScheduleR
     db.session.add(run)
     db.session.commit()
     if queued:
-        try:
-            from pic_events.notifications.jobs import mail_queue
-
-            job = mail_queue().enqueue(run_job, run.id, job_timeout=int(run.time_limit * 3 + 60))
-        except Exception:  # Redis is down: solve here rather than not at all
-            logger.exception("Could not enqueue the scheduling run; solving inline")
-        else:
+        job = background.enqueue(
+            mail_queue_name(), run_job, run.id, job_timeout=int(run.time_limit * 3 + 60)
+        )
+        if job is not None:
             run.job_id = job.id
             db.session.commit()
             return run
@@ -642,14 +639,12 @@ def execute_run(run_id: int) -> None:
 
 
 def run_job(run_id: int) -> None:
-    """The RQ job: inside the worker's app context, or a new app's."""
-    if has_app_context():
-        execute_run(run_id)
-        return
-    from pic_events import create_app
+    """The RQ job (on the mail queue: `flask mail-worker` runs it too)."""
+    background.in_app_context(execute_run, run_id)
 
-    with create_app().app_context():
-        execute_run(run_id)
+
+def mail_queue_name() -> str:
+    return current_app.config.get("MAIL_QUEUE") or "pic-mail"
 
 
 def publish_run(run: ScheduleRun) -> list[Meeting]:

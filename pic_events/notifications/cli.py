@@ -68,17 +68,15 @@ def _require_redis() -> None:
 
 
 def _run_worker(queues: list, burst: bool) -> None:
-    from rq import SimpleWorker
-
-    from pic_events.core.queues import redis_connection
+    from pic_events.core.queues import make_worker
     from pic_events.notifications.jobs import enqueue_delivery
 
     # Catch up with whatever became due while no worker ran, or was left half-done by a
     # worker that was killed: the outbox rows, not the queue, say what is still to send.
     enqueue_delivery()
-    # SimpleWorker runs jobs in this process, inside this app context (no fork, no
-    # database connections shared with a child).
-    worker = SimpleWorker(queues, connection=redis_connection())
+    # Jobs run in this process, inside this app context (no fork, no database connections
+    # shared with a child).
+    worker = make_worker(queues)
     worker.work(burst=burst, with_scheduler=True)
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
-from rq import Queue
+from flask import Flask, current_app
+from rq import Queue, Retry
 from rq.job import Job
 
+from pic_events.core.background import ABANDONED_RETRIES, in_app_context
 from pic_events.core.queues import queue
 
 DEFAULT_QUEUE = "pic-mail"
@@ -26,7 +27,8 @@ def mail_queue(app: Flask | None = None) -> Queue:
 
 
 def enqueue_delivery() -> Job:
-    return mail_queue().enqueue(deliver_outbox_job)
+    """RQ re-enqueues the job if its worker dies (the outbox claims stop a second send)."""
+    return mail_queue().enqueue(deliver_outbox_job, retry=Retry(max=ABANDONED_RETRIES))
 
 
 def schedule_retry(at: datetime) -> Job:
@@ -36,12 +38,7 @@ def schedule_retry(at: datetime) -> Job:
 
 def deliver_outbox_job() -> dict[str, Any]:
     """Runs in the worker: inside the worker's app context, or in a new app's."""
-    if has_app_context():
-        return _deliver_and_reschedule()
-    from pic_events import create_app
-
-    with create_app().app_context():
-        return _deliver_and_reschedule()
+    return in_app_context(_deliver_and_reschedule)
 
 
 def _deliver_and_reschedule() -> dict[str, Any]:

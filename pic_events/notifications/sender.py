@@ -11,8 +11,12 @@ message; its Message-ID stays the same, so receivers can tell.
 
 A failure keeps the message pending with an exponential back-off; after
 MAIL_MAX_ATTEMPTS it is marked failed. When the server cannot be reached the run stops
-and every due message waits. Without MAIL_SERVER messages are written to the log and
-kept with the status ``logged``.
+and every due message waits: an outage is not the message's fault, so it never makes a
+message fail for good, however long it lasts (the back-off stays at most an hour). The
+first message sent after an outage makes every message that waits only for the server
+due at once (their last error says "Server unreachable"; a claimed message has none, so a
+message being sent by another run is left alone). Without MAIL_SERVER messages are written
+to the log and kept with the status ``logged``.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
 CLAIM_SECONDS = 300  # longer than any one send can take (MAIL_TIMEOUT per SMTP step)
 ERROR_MAX_LENGTH = 2000
+
+
+UNREACHABLE_PREFIX = "Server unreachable: "
 
 
 class ServerUnreachable(Exception):
@@ -260,7 +267,7 @@ def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | 
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.next_attempt_at <= now,
         )
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + lease)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + lease, last_error=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
@@ -276,10 +283,16 @@ def _mark_delivered(message: OutboxMessage, status: OutboxStatus, now: datetime)
 
 
 def _mark_attempt_failed(
-    message: OutboxMessage, error: str, now: datetime, *, permanent: bool = False
+    message: OutboxMessage,
+    error: str,
+    now: datetime,
+    *,
+    permanent: bool = False,
+    server_down: bool = False,
 ) -> None:
     message.last_error = error  # the attempt was counted when the message was claimed
-    if permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    used_up = message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"] and not server_down
+    if permanent or used_up:
         message.status = OutboxStatus.FAILED.value
         logger.error("Mail %s to %s failed for good: %s", message.id, message.recipient, error)
     else:
@@ -300,7 +313,7 @@ def _deliver_one(message: OutboxMessage, transport: Transport, now: datetime) ->
     try:
         transport.send(build_email(message, config["MAIL_DEFAULT_SENDER"]))
     except ServerUnreachable as error:
-        _mark_attempt_failed(message, str(error), now)
+        _mark_attempt_failed(message, UNREACHABLE_PREFIX + str(error), now, server_down=True)
         return False
     except Exception as error:  # a bad address, a refused recipient, a dropped connection
         _mark_attempt_failed(message, describe_error(error), now, permanent=_is_permanent(error))
@@ -337,7 +350,22 @@ def _wait_for_server(session: Session, now: datetime, probe: OutboxMessage) -> N
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.next_attempt_at <= now,
         )
-        .values(next_attempt_at=probe.next_attempt_at)
+        .values(next_attempt_at=probe.next_attempt_at, last_error=probe.last_error)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _release_outage_waits(session: Session, now: datetime) -> None:
+    """The server answers again: what waited only for it is due now."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.next_attempt_at > now,
+            OutboxMessage.last_error.startswith(UNREACHABLE_PREFIX, autoescape=True),
+        )
+        .values(next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -366,6 +394,8 @@ def deliver_due(
             session.commit()
             report.record(message)
             handled += 1
+            if message.status == OutboxStatus.SENT.value and len(report.sent) == 1:
+                _release_outage_waits(session, now)
             if not reachable:
                 _wait_for_server(session, now, message)
                 break

@@ -77,18 +77,29 @@ def _start_delivery(session: Session) -> None:
     if not session.info.pop(NEW_MAIL_FLAG, False):
         return
     config = current_app.config
+    if config.get("REDIS_URL") and _enqueued():
+        return
     try:
-        if config.get("REDIS_URL"):
-            from pic_events.notifications.jobs import enqueue_delivery
-
-            enqueue_delivery()
-        elif config.get("MAIL_DELIVER_INLINE", True):
+        if config.get("MAIL_DELIVER_INLINE", True):
             if has_request_context():
                 g.deliver_mail_after_response = True
             else:
                 deliver_inline()
     except Exception:  # the rows are committed: cron or the worker will deliver them
         logger.exception("Could not start mail delivery; the messages stay in the outbox")
+
+
+def _enqueued() -> bool:
+    """The delivery job is queued; False when Redis does not answer (then the request
+    delivers, as without Redis; the outbox claims keep a later worker from sending again)."""
+    from pic_events.notifications.jobs import enqueue_delivery
+
+    try:
+        enqueue_delivery()
+    except Exception:
+        logger.exception("Could not start mail delivery on the queue; delivering inline")
+        return False
+    return True
 
 
 def _deliver_after_response(response: Response) -> Response:

@@ -107,13 +107,13 @@ def test_a_worker_killed_while_sending_loses_nothing_and_repeats_nothing(
 
 
 def test_redis_down_the_request_succeeds_and_the_mail_is_kept(app):
-    app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    """Without inline delivery (MAIL_DELIVER_INLINE=0) the outbox keeps it for cron."""
+    app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_DELIVER_INLINE=False)
     user = make_user("zoe@example.org")
     db.session.commit()
 
-    response = app.test_client().post("/forgot-password", data={"email": user.email})
-
-    assert response.status_code == 302
+    with app.test_client().post("/forgot-password", data={"email": user.email}) as response:
+        assert response.status_code == 302
     rows = _rows()
     assert [(row.recipient, row.status) for row in rows] == [(user.email, "pending")]
     # Without the queue, `flask send-mail` (cron) delivers it.
@@ -163,3 +163,47 @@ def test_smtp_down_for_an_hour_then_every_message_goes_out_once(app):
     assert [row.status for row in _rows()] == ["sent"] * 30
     received = _received(server)
     assert len(received) == 30 and set(received.values()) == {1}
+
+
+HOUR_OF_MAIL = 200  # a busy hour: registrations, confirmations, meeting requests
+
+
+def test_smtp_down_for_an_hour_of_200_mails_all_go_out_once_with_no_hand_on_it(app):
+    """Unlike a refused message, an unreachable server never makes a message fail: after an
+    hour's outage the ordinary delivery runs (the worker's retries) send everything, without
+    `send-mail --retry-failed`, each message once, more than one run's limit of them."""
+    port = free_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DELIVER_INLINE=False)
+    start = utcnow() - timedelta(hours=2)
+    step = timedelta(hours=1) / HOUR_OF_MAIL
+    for n in range(HOUR_OF_MAIL):  # each commit starts a delivery run, which fails
+        now = start + n * step
+        queue_mail(f"member{n:03}@example.org", f"Message {n}", "Hello.")
+        db.session.commit()
+        db.session.execute(
+            OutboxMessage.__table__.update()
+            .where(OutboxMessage.subject == f"Message {n}")
+            .values(created_at=now, next_attempt_at=now)
+        )
+        db.session.commit()
+        assert deliver_due(now=now).as_dict()["sent"] == 0
+
+    rows = _rows()
+    assert {row.status for row in rows} == {"pending"}  # kept, none given up
+    assert sum(row.attempts for row in rows) == HOUR_OF_MAIL  # one probe per run
+
+    server = SmtpServer(port=port).start()
+    runs = 0
+    try:
+        now = start + timedelta(hours=1)
+        while any(row.status == "pending" for row in _rows()) and runs < 120:
+            report = deliver_due(now=now)  # as the scheduled retry job does
+            runs += 1
+            now = max(now + timedelta(minutes=1), report.next_attempt_at or now)
+    finally:
+        server.stop()
+
+    assert {row.status for row in _rows()} == {"sent"}
+    received = _received(server)
+    assert len(received) == HOUR_OF_MAIL and set(received.values()) == {1}
+    assert runs == 2  # at once: 100 a run, not in another half hour

@@ -114,30 +114,64 @@ def test_server_down_keeps_the_message_and_delivers_it_once_back(app, caplog):
         server.stop()
 
 
+class _AlwaysLater:
+    """An SMTP server that answers every message with a temporary failure (4xx)."""
+
+    async def handle_DATA(self, server, session, envelope):
+        return "451 4.3.0 Try again later"
+
+
 def test_back_off_doubles_then_fails_after_max_attempts(app):
-    port = free_port()
+    server = SmtpServer()
+    server.inbox = _AlwaysLater()
+    server.start()
     app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_MAX_ATTEMPTS=4, MAIL_DELIVER_INLINE=False
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_MAX_ATTEMPTS=4,
+        MAIL_DELIVER_INLINE=False,
     )
     queue_mail("zoe@example.org", SUBJECT, BODY)
     db.session.commit()
 
     now = utcnow()
     delays = []
-    for _ in range(3):
-        deliver_due(now=now)
-        (row,) = outbox()
-        delays.append((row.next_attempt_at - now).total_seconds())
-        now = row.next_attempt_at
-    assert delays == [30, 60, 120]
-    assert row.status == OutboxStatus.PENDING
+    try:
+        for _ in range(3):
+            deliver_due(now=now)
+            (row,) = outbox()
+            delays.append((row.next_attempt_at - now).total_seconds())
+            now = row.next_attempt_at
+        assert delays == [30, 60, 120]
+        assert row.status == OutboxStatus.PENDING
+        assert "451" in row.last_error
 
-    report = deliver_due(now=now)
+        report = deliver_due(now=now)
+    finally:
+        server.stop()
     (row,) = outbox()
     assert report.failed == [row.id]
     assert row.status == OutboxStatus.FAILED
     assert row.attempts == 4
     assert deliver_due(now=now + timedelta(days=1)).failed == []  # left alone from now on
+
+
+def test_an_unreachable_server_never_makes_a_message_fail(app):
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=free_port(),
+        MAIL_MAX_ATTEMPTS=2,
+        MAIL_DELIVER_INLINE=False,
+    )
+    queue_mail("zoe@example.org", SUBJECT, BODY)
+    db.session.commit()
+
+    now = utcnow()
+    for _ in range(5):
+        deliver_due(now=now)
+        (row,) = outbox()
+        now = row.next_attempt_at
+    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 5)
 
 
 def test_recipient_refused_for_good_fails_at_once_others_still_sent(mail_app, smtp_server):

@@ -103,13 +103,39 @@ def test_job_schedules_itself_for_the_next_retry(redis_app):
     assert scheduled == [f"{mail_queue().name}-retry-{int(message.next_attempt_at.timestamp())}"]
 
 
-def test_redis_down_keeps_the_mail_for_later(app, caplog):
+def test_redis_down_the_mail_is_delivered_inline(app, caplog):
     app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
-    queue_mail("zoe@example.org", "Kept", "Redis is down.")
+    queue_mail("zoe@example.org", "Inline", "Redis is down.")
     db.session.commit()  # does not fail
 
+    assert statuses() == [OutboxStatus.LOGGED]  # no MAIL_SERVER: delivered to the log
+    assert "Could not start mail delivery on the queue; delivering inline" in caplog.text
+
+
+def test_redis_down_without_inline_delivery_keeps_the_mail_for_later(app):
+    app.config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_DELIVER_INLINE=False)
+    queue_mail("zoe@example.org", "Kept", "Redis is down.")
+    db.session.commit()
+
     assert statuses() == [OutboxStatus.PENDING]
-    assert "Could not start mail delivery" in caplog.text
+
+
+def test_more_mail_than_one_run_sends_is_finished_by_the_rescheduled_job(redis_app, smtp_server):
+    redis_app.config.update(REDIS_URL=None, MAIL_DELIVER_INLINE=False)
+    for n in range(150):  # one run sends at most 100
+        queue_mail(f"member{n:03}@example.org", f"Message {n}", "Hello.")
+    db.session.commit()
+    redis_app.config["REDIS_URL"] = REDIS_URL
+
+    first = deliver_outbox_job()
+
+    assert first["sent"] == 100
+    queue = mail_queue()
+    assert len(queue.scheduled_job_registry.get_job_ids()) == 1  # the rest: due at once
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
+    assert statuses() == [OutboxStatus.SENT] * 150
+    recipients = Counter(r for e in smtp_server.inbox.envelopes for r in e.rcpt_tos)
+    assert len(recipients) == 150 and set(recipients.values()) == {1}
 
 
 def test_send_mail_command_delivers_what_is_due(mail_app, smtp_server):
@@ -272,8 +298,8 @@ def test_a_killed_worker_s_message_is_sent_once_by_the_restarted_worker(redis_ap
         os.killpg(first.pid, signal.SIGKILL)  # mid-send: no "250", no commit
         first.wait(timeout=10)
         # The dead worker's scheduler lock would expire by itself; do not wait for it.
-        for key in queue_connection().scan_iter("rq:scheduler-lock:*"):
-            queue_connection().delete(key)
+        for name in (redis_app.config["MAIL_QUEUE"], redis_app.config["MAIL_QUEUE"] + "-documents"):
+            queue_connection().delete(f"rq:scheduler-lock:{name}")  # ours only
         assert statuses()[0] == OutboxStatus.PENDING
 
         second = _worker_process(redis_app, port)
@@ -287,6 +313,9 @@ def test_a_killed_worker_s_message_is_sent_once_by_the_restarted_worker(redis_ap
                     os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
         controller.stop()
+        from pic_events.core.queues import queue
+
+        _delete_queue_keys(queue(redis_app.config["MAIL_QUEUE"] + "-documents"))
 
     assert statuses() == [OutboxStatus.SENT] * 3
     recipients = Counter(r for envelope in handler.envelopes for r in envelope.rcpt_tos)

@@ -229,6 +229,10 @@ ACCESS: dict[str, str] = {
     "documents.participants_pdf": "organiser",
     "documents.table_plan_pdf": "organiser",
     "documents.table_sheets_pdf": "organiser",
+    "document_jobs.start_badges": "organiser",
+    "document_jobs.progress": "organiser",
+    "document_jobs.download": "organiser",
+    "document_jobs.retry": "organiser",
     # matchmaking, member side (B is a participant too: catalogue and profiles are shared)
     "b2b_profiles.catalogue": "participant",
     "b2b_profiles.participant": "participant",
@@ -328,6 +332,7 @@ def build_world() -> World:
     from pic_events.calendar import services as calendar
     from pic_events.consortia import services as consortia
     from pic_events.consortia.services import IdeaInput, RoleInput
+    from pic_events.documents.models import DocumentJob
     from pic_events.matchmaking import booking, profiles, requests
     from pic_events.matchmaking.scheduling_models import ScheduleRun
 
@@ -371,6 +376,15 @@ def build_world() -> World:
     question = make_question(event)
     run = ScheduleRun(event_id=event.id, status="done", time_limit=1.0, result={})
     db.session.add(run)
+    badge_file = DocumentJob(
+        event_id=event.id,
+        status="done",
+        params={"layout": "a6", "selection": {}},
+        filename="badges.pdf",
+        content=b"%PDF-1.4 badges",
+        expires_at=datetime.now(ZoneInfo("UTC")) + timedelta(days=1),
+    )
+    db.session.add(badge_file)
     db.session.commit()
     bearer = {
         "member_a": api_auth(a_user),
@@ -397,6 +411,7 @@ def build_world() -> World:
             sa.text("SELECT min(id) FROM b2b_table WHERE event_id = :e"), {"e": event.id}
         ),
         "run_id": run.id,
+        "job_id": badge_file.id,
         "cluster_id": cluster.id,
         "organisation_id": organisation.id,
         "user_id": a_user.id,
