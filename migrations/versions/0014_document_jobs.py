@@ -1,7 +1,7 @@
 """document jobs
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0020
 Create Date: 2026-12-06 01:09:34.727441
 
 """
@@ -12,7 +12,7 @@ import pic_events.core.types
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0013'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
