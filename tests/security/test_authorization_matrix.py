@@ -22,8 +22,9 @@ published session, a question, slots, tables and a scheduling run, for the organ
   200/201/409), so B meets the access check and not a 422.
 - Roles that may act, with an empty body: anything but a 500 (they run last: they change the
   world).
-- CSRF: with WTF_CSRF_ENABLED, every HTML POST without a token is refused (400) or sent to
-  the log-in page, for anonymous, member A and the organiser, and nothing is written.
+- CSRF: with WTF_CSRF_ENABLED, every HTML POST (PUT, PATCH, DELETE) without a token is refused
+  (400) or sent to the log-in page, for anonymous, member A and the organiser, and nothing is
+  written; and no GET, by any role, writes to a table (CSRF does not guard GETs).
 
 One world per backend (module-scoped): SQLite, and PostgreSQL when TEST_DATABASE_URL is set.
 """
@@ -561,7 +562,8 @@ def test_authorization_matrix(matrix):
     failures: list[str] = []
     seen_by_a: set[str] = set()
 
-    # 1. GET: the status per role.
+    # 1. GET: the status per role; no GET changes a table (CSRF protects only the writes).
+    before_gets = snapshot()
     for endpoint, method, rule_text in all_rules:
         if method != "GET":
             continue
@@ -581,6 +583,10 @@ def test_authorization_matrix(matrix):
                 leaked = [secret for secret in world.private if secret.encode() in body]
                 if leaked:
                     failures.append(f"GET {url} ({endpoint}) as {role} shows A's {leaked}")
+
+    written = changed_tables(before_gets, snapshot())
+    if written:
+        failures.append(f"GET requests wrote to {written}: a GET must change nothing")
 
     # The secrets are real: A's own pages show each of them.
     assert seen_by_a == set(world.private)
@@ -669,7 +675,8 @@ CSRF_EXEMPT_FOR_VISITORS = {"accounts.set_language"}
 
 
 def test_html_posts_without_csrf_token_are_refused(tmp_path_factory):
-    """With CSRF on, no HTML form accepts a POST without its token (SQLite)."""
+    """With CSRF on, no HTML write (POST, or PUT/PATCH/DELETE should one come) is accepted
+    without its token (SQLite)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('csrf') / 'csrf.sqlite'}"
     application = make_app(url, WTF_CSRF_ENABLED=True)
     with application.app_context():
@@ -677,20 +684,22 @@ def test_html_posts_without_csrf_token_are_refused(tmp_path_factory):
         world = build_world()
         failures = []
         html_posts = [
-            (endpoint, rule_text)
+            (endpoint, method, rule_text)
             for endpoint, method, rule_text in rules(application)
-            if method == "POST" and not rule_text.startswith("/api/")
+            if method in WRITE_METHODS and not rule_text.startswith("/api/")
         ]
         before = snapshot()
-        for endpoint, rule_text in html_posts:
+        for endpoint, method, rule_text in html_posts:
             target = url_for_rule(application, world, endpoint, rule_text)
             for role in ("anonymous", "member_a", "organiser"):
                 if role == "anonymous" and endpoint in CSRF_EXEMPT_FOR_VISITORS:
                     continue
-                response = client_for(application, world, role, api=False).post(target)
+                response = client_for(application, world, role, api=False).open(
+                    target, method=method
+                )
                 if not (response.status_code == 400 or is_login_redirect(response)):
                     failures.append(
-                        f"POST {target} ({endpoint}) as {role} without CSRF token: "
+                        f"{method} {target} ({endpoint}) as {role} without CSRF token: "
                         f"{response.status_code}"
                     )
         changed = changed_tables(before, snapshot())
