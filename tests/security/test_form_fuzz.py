@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -37,6 +36,7 @@ from pic_events.extensions import db
 from pic_events.matchmaking.meeting_forms import OutcomeForm
 from pic_events.matchmaking.models import B2BSettings
 from tests.conftest import BACKENDS, backend_url, make_app
+from tests.security.db_writes import writes_seen
 from tests.security.hostile_values import form_bodies
 from tests.security.html_forms import FormField, post_forms
 from tests.security.test_authorization_matrix import (
@@ -266,26 +266,6 @@ def refused(client, response) -> bool:
             flashes = session.get("_flashes", [])
         return any(category in REFUSING_FLASHES for category, _message in flashes)
     return False
-
-
-WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-
-
-@contextmanager
-def writes_seen() -> Iterator[list[str]]:
-    """The INSERT, UPDATE and DELETE statements sent meanwhile: without any, no table can have
-    changed and the tables need not be read again."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        if WRITES.match(statement):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def fuzz_rule(app: Flask, world: World, target: Target) -> None:
