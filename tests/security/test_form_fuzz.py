@@ -8,9 +8,11 @@ shown). Each POST rule of the URL map (not /api: tests/api/test_fuzz.py covers i
 posted to, as the role its ACCESS category lets act, with generated bodies: any Unicode with
 NUL, right-to-left and combining characters, very long text, numbers beyond any column,
 malformed dates, times, e-mail addresses and URLs, wrong types for choices, fields left out,
-sent twice, or unknown. A new form is covered as soon as a page shows it; a POST rule that no
-page shows a form for fails `test_every_html_post_rule_is_fuzzed` until the world shows one
-or UNSEEN says why no page shows it (it is then fuzzed from its form class).
+sent twice, or unknown; URL-encoded, multipart, or in bytes that are not UTF-8.
+
+A new form is covered as soon as a page shows it; a POST rule that no page shows a form for
+fails `test_every_html_post_rule_is_fuzzed` until the world shows one or UNSEEN says why no
+page shows it (it is then fuzzed with its form class's fields).
 
 A refusal (a 4xx, the form shown again with an error, or a redirect with a warning) must
 leave every table as it was; an accepted post may change the world, which is put back
@@ -23,11 +25,13 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -268,20 +272,34 @@ def refused(client, response) -> bool:
     return False
 
 
+# How the body travels: as a browser sends it, as multipart, or in Latin-1 (bytes that are
+# not UTF-8).
+ENCODINGS = ("urlencoded", "multipart", "latin-1")
+
+
+def encoded(body: list[tuple[str, str]], encoding: str) -> dict:
+    if encoding == "latin-1":
+        raw = urlencode(body, encoding="latin-1", errors="replace")
+        return {"data": raw, "content_type": "application/x-www-form-urlencoded"}
+    if encoding == "multipart":
+        return {"data": MultiDict(body), "content_type": "multipart/form-data"}
+    return {"data": MultiDict(body)}
+
+
 def fuzz_rule(app: Flask, world: World, target: Target) -> None:
     user = None if target.role == "anonymous" else getattr(world, target.role)
     session_id = user.get_id() if user is not None else None
     state = {"tables": snapshot()}
 
     @FUZZ_SETTINGS
-    @given(body=form_bodies(target.fields))
-    def no_crash_and_nothing_written_on_refusal(body: list[tuple[str, str]]) -> None:
+    @given(body=form_bodies(target.fields), encoding=st.sampled_from(ENCODINGS))
+    def no_crash_and_nothing_written_on_refusal(body: list[tuple[str, str]], encoding) -> None:
         client = app.test_client()
         if session_id is not None:
             with client.session_transaction() as session:
                 session["_user_id"], session["_fresh"] = session_id, True
         with writes_seen() as writes:
-            response = client.post(target.url, data=MultiDict(body))
+            response = client.post(target.url, **encoded(body, encoding))
         text = response.get_data(as_text=True)
         assert response.status_code < 500, (response.status_code, text[:500])
         leak = LEAKS.search(text)
