@@ -23,8 +23,9 @@ published session, a question, slots, tables and a scheduling run, for the organ
 - Roles that may act, with an empty body: anything but a 500 (they run last: they change the
   world).
 - CSRF: with WTF_CSRF_ENABLED, every HTML POST (PUT, PATCH, DELETE) without a token is refused
-  (400) or sent to the log-in page, for anonymous, member A and the organiser, and nothing is
-  written; and no GET, by any role, writes to a table (CSRF does not guard GETs).
+  (400) or sent to the log-in page, for anonymous, member A and the organiser; every API write
+  made with the session cookie instead of a bearer token is refused (400); nothing is written;
+  and no GET, by any role, writes to a table (CSRF does not guard GETs).
 
 One world per backend (module-scoped): SQLite, and PostgreSQL when TEST_DATABASE_URL is set.
 """
@@ -688,9 +689,9 @@ def _show(expected) -> str:
 CSRF_EXEMPT_FOR_VISITORS = {"accounts.set_language"}
 
 
-def test_html_posts_without_csrf_token_are_refused(tmp_path_factory):
-    """With CSRF on, no HTML write (POST, or PUT/PATCH/DELETE should one come) is accepted
-    without its token (SQLite)."""
+def test_writes_without_csrf_token_are_refused(tmp_path_factory):
+    """With CSRF on, no HTML write (POST, or PUT/PATCH/DELETE should one come) and no API
+    write made with the browser's session cookie is accepted without its token (SQLite)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('csrf') / 'csrf.sqlite'}"
     application = make_app(url, WTF_CSRF_ENABLED=True)
     with application.app_context():
@@ -716,9 +717,25 @@ def test_html_posts_without_csrf_token_are_refused(tmp_path_factory):
                         f"{method} {target} ({endpoint}) as {role} without CSRF token: "
                         f"{response.status_code}"
                     )
+        # The API with the browser's cookie instead of a token needs the CSRF token too.
+        api_writes = [
+            (endpoint, method, rule_text)
+            for endpoint, method, rule_text in rules(application)
+            if method in WRITE_METHODS and rule_text.startswith("/api/")
+        ]
+        for endpoint, method, rule_text in api_writes:
+            target = url_for_rule(application, world, endpoint, rule_text)
+            for role in ("member_a", "organiser"):
+                client = client_for(application, world, role, api=False)
+                response = client.open(target, method=method, json={})
+                if response.status_code != 400:
+                    failures.append(
+                        f"{method} {target} ({endpoint}) as {role} by cookie without CSRF "
+                        f"token: {response.status_code}"
+                    )
         changed = changed_tables(before, snapshot())
         db.session.remove()
         db.engine.dispose()
     assert not failures, "\n".join(failures)
-    assert not changed, f"POSTs without a CSRF token wrote to {changed}"
-    assert len(html_posts) > 50
+    assert not changed, f"writes without a CSRF token wrote to {changed}"
+    assert len(html_posts) > 50 and len(api_writes) > 20
