@@ -34,9 +34,12 @@ run: $(VENV)/.runtime system-packages
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# pip-audit: the pinned requirements against PyPI's advisories (scripts/audit_requirements.py);
+# fails when the service cannot be asked, unless PIP_AUDIT_OFFLINE_OK=1.
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/audit_requirements.py
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -128,12 +128,12 @@ def personal_feed(token: str):
 @bp.post("/calendar/reset")
 @login_required
 def reset():
+    back = request.form.get("next", "")  # read (and size-checked) before anything is written
     services.reset_token(current_user)
     flash(
         _("Your calendar link is new: the old one no longer works. Subscribe again with it."),
         "success",
     )
-    back = request.form.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect(url_for("accounts.profile"))

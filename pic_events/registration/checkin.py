@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from pic_events.core.limits import contains_nul
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, NotFoundError
 from pic_events.events.models import Event
@@ -67,7 +68,7 @@ def check_in(event: Event, code: str | None, *, scanned_at: datetime | None = No
     NotAdmitted for a registration that is not confirmed; a repeat is no error
     (first_scan is False and checked_in_at is the first scan's time)."""
     code = clean_code(code)
-    if not code:
+    if not code or contains_nul(code):  # no code of ours holds one; PostgreSQL refuses it
         raise NotFoundError(_("No badge of this event has this code."))
     now = utcnow()
     changed = db.session.execute(

@@ -139,3 +139,12 @@ def test_huge_ids_in_the_registration_form_and_the_organiser_filters_are_not_500
     base = "/organiser/events/huge-ids/registrations"
     assert client.get(f"{base}?cluster={huge}").status_code == 200
     assert client.get(f"{base}?answer=option:{huge}").status_code == 200
+
+
+def test_a_nul_in_the_check_in_desk_code_is_an_unknown_badge_not_500(organiser_client):
+    event = make_event(starts_on=date(2027, 6, 15))
+    response = organiser_client.post(
+        f"/organiser/events/{event.slug}/check-in", data={"code": "abc\u0000def"}
+    )
+    assert response.status_code == 200
+    assert "No badge of this event has this code." in response.get_data(as_text=True)

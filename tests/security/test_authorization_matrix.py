@@ -22,8 +22,10 @@ published session, a question, slots, tables and a scheduling run, for the organ
   200/201/409), so B meets the access check and not a 422.
 - Roles that may act, with an empty body: anything but a 500 (they run last: they change the
   world).
-- CSRF: with WTF_CSRF_ENABLED, every HTML POST without a token is refused (400) or sent to
-  the log-in page, for anonymous, member A and the organiser, and nothing is written.
+- CSRF: with WTF_CSRF_ENABLED, every HTML POST (PUT, PATCH, DELETE) without a token is refused
+  (400) or sent to the log-in page, for anonymous, member A and the organiser; every API write
+  made with the session cookie instead of a bearer token is refused (400); nothing is written;
+  and no GET, by any role, writes to a table (CSRF does not guard GETs).
 
 One world per backend (module-scoped): SQLite, and PostgreSQL when TEST_DATABASE_URL is set.
 """
@@ -57,6 +59,7 @@ from tests.factories import (
     make_room,
     make_user,
 )
+from tests.security.db_writes import writes_seen
 
 ROLES = ("anonymous", "member_a", "member_b", "organiser")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -576,14 +579,21 @@ def test_authorization_matrix(matrix):
     failures: list[str] = []
     seen_by_a: set[str] = set()
 
-    # 1. GET: the status per role.
+    # 1. GET: the status per role; no GET changes a table (CSRF guards only the writes).
+    tables = snapshot()
     for endpoint, method, rule_text in all_rules:
         if method != "GET":
             continue
         url = url_for_rule(app, world, endpoint, rule_text)
         api = rule_text.startswith("/api/")
         for role, expected in category(endpoint).get.items():
-            response = client_for(app, world, role, api).get(url)
+            with writes_seen() as writes:
+                response = client_for(app, world, role, api).get(url)
+            if writes:
+                written = changed_tables(tables, after := snapshot())
+                tables = after
+                if written and endpoint not in GET_WRITES_BY_DESIGN:
+                    failures.append(f"GET {url} ({endpoint}) as {role} wrote to {written}")
             if not outcome_matches(expected, response, api):
                 failures.append(
                     f"GET {url} ({endpoint}) as {role}: {response.status_code} "
@@ -670,6 +680,17 @@ def test_authorization_matrix(matrix):
     assert not failures, f"{len(failures)} wrong outcomes:\n" + "\n".join(failures)
 
 
+# GETs that write, and why that is no state a forged request could misuse.
+GET_WRITES_BY_DESIGN = {
+    # The feeds remember the ETag and time of what they served (a cache, not a state).
+    "calendar.personal_feed",
+    "calendar.programme_ics",
+    # Printing badges marks them printed. A forged GET (an <img> on another site, while an
+    # organiser is logged in) could mark them; making the download a POST changes the badge
+    # page, the registration page and the desk's reprint links: left for a decision.
+    "documents.badges_pdf",
+}
+
 # The personal feed's address is the token itself: whoever has it reads it, by design.
 SHOWS_OWN_SECRET = {"calendar.personal_feed"}
 
@@ -683,8 +704,9 @@ def _show(expected) -> str:
 CSRF_EXEMPT_FOR_VISITORS = {"accounts.set_language"}
 
 
-def test_html_posts_without_csrf_token_are_refused(tmp_path_factory):
-    """With CSRF on, no HTML form accepts a POST without its token (SQLite)."""
+def test_writes_without_csrf_token_are_refused(tmp_path_factory):
+    """With CSRF on, no HTML write (POST, or PUT/PATCH/DELETE should one come) and no API
+    write made with the browser's session cookie is accepted without its token (SQLite)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('csrf') / 'csrf.sqlite'}"
     application = make_app(url, WTF_CSRF_ENABLED=True)
     with application.app_context():
@@ -692,25 +714,43 @@ def test_html_posts_without_csrf_token_are_refused(tmp_path_factory):
         world = build_world()
         failures = []
         html_posts = [
-            (endpoint, rule_text)
+            (endpoint, method, rule_text)
             for endpoint, method, rule_text in rules(application)
-            if method == "POST" and not rule_text.startswith("/api/")
+            if method in WRITE_METHODS and not rule_text.startswith("/api/")
         ]
         before = snapshot()
-        for endpoint, rule_text in html_posts:
+        for endpoint, method, rule_text in html_posts:
             target = url_for_rule(application, world, endpoint, rule_text)
             for role in ("anonymous", "member_a", "organiser"):
                 if role == "anonymous" and endpoint in CSRF_EXEMPT_FOR_VISITORS:
                     continue
-                response = client_for(application, world, role, api=False).post(target)
+                response = client_for(application, world, role, api=False).open(
+                    target, method=method
+                )
                 if not (response.status_code == 400 or is_login_redirect(response)):
                     failures.append(
-                        f"POST {target} ({endpoint}) as {role} without CSRF token: "
+                        f"{method} {target} ({endpoint}) as {role} without CSRF token: "
                         f"{response.status_code}"
+                    )
+        # The API with the browser's cookie instead of a token needs the CSRF token too.
+        api_writes = [
+            (endpoint, method, rule_text)
+            for endpoint, method, rule_text in rules(application)
+            if method in WRITE_METHODS and rule_text.startswith("/api/")
+        ]
+        for endpoint, method, rule_text in api_writes:
+            target = url_for_rule(application, world, endpoint, rule_text)
+            for role in ("member_a", "organiser"):
+                client = client_for(application, world, role, api=False)
+                response = client.open(target, method=method, json={})
+                if response.status_code != 400:
+                    failures.append(
+                        f"{method} {target} ({endpoint}) as {role} by cookie without CSRF "
+                        f"token: {response.status_code}"
                     )
         changed = changed_tables(before, snapshot())
         db.session.remove()
         db.engine.dispose()
     assert not failures, "\n".join(failures)
-    assert not changed, f"POSTs without a CSRF token wrote to {changed}"
-    assert len(html_posts) > 50
+    assert not changed, f"writes without a CSRF token wrote to {changed}"
+    assert len(html_posts) > 50 and len(api_writes) > 20
