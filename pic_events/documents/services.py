@@ -114,16 +114,20 @@ def mark_printed_in_transaction(ids: list[int]) -> None:
         )
 
 
-def print_badges(event: Event, selection: BadgeSelection, layout: str) -> tuple[bytes, int]:
-    """The selected badges as one PDF, marked as printed, and how many; (b"", 0) when the
-    selection matches nobody. Templates need a request context."""
+def print_badges(
+    event: Event, selection: BadgeSelection, layout: str, *, mark: bool = True
+) -> tuple[bytes, int]:
+    """The selected badges as one PDF, marked as printed unless `mark` is false (a preview),
+    and how many; (b"", 0) when the selection matches nobody. Templates need a request
+    context."""
     from pic_events.documents.badges import render_badges
 
     registrations = badge_registrations(event, selection)
     if not registrations:
         return b"", 0
     pdf = render_badges(event, registrations, layout)
-    mark_badges_printed(registrations)
+    if mark:
+        mark_badges_printed(registrations)
     return pdf, len(registrations)
 
 

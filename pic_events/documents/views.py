@@ -63,16 +63,18 @@ def render_badges_page(
     return page, status
 
 
-@bp.get("/organiser/events/<slug>/badges.pdf")
+@bp.route("/organiser/events/<slug>/badges.pdf", methods=["GET", "POST"])
 @organiser_required
 def badges_pdf(slug: str):
+    """GET gives the badges and changes nothing; POST (a form with its CSRF token) prints
+    them: they are marked as printed."""
     event = _event(slug)
-    layout = request.args.get("layout") or DEFAULT_LAYOUT
+    layout = request.values.get("layout") or DEFAULT_LAYOUT
     if layout not in LAYOUTS:
         flash(_("Unknown badge layout: choose one of the list."), "danger")
         return redirect(url_for("documents.badges_page", slug=event.slug))
-    selection = services.BadgeSelection.from_args(request.args)
-    pdf, count = services.print_badges(event, selection, layout)
+    selection = services.BadgeSelection.from_args(request.values)
+    pdf, count = services.print_badges(event, selection, layout, mark=request.method == "POST")
     if not count:
         flash(_("No confirmed registration matches this choice: there is no badge to print."))
         return redirect(url_for("documents.badges_page", slug=event.slug))

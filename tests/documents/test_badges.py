@@ -40,8 +40,9 @@ def _people(event, names=NAMES, **kw):
 
 
 def _badges(client, event, **args):
+    """Print, as the pages' buttons do (a POST: the badges are marked as printed)."""
     args.setdefault("layout", "a6")
-    return client.get(f"/organiser/events/{event.slug}/badges.pdf", query_string=args)
+    return client.post(f"/organiser/events/{event.slug}/badges.pdf", query_string=args)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +183,8 @@ def test_printing_marks_badges_and_the_registration_page_reprints_one(client):
     login(client, make_organiser())
     page = client.get(f"/organiser/registrations/{registration.id}").get_data(as_text=True)
     assert "Badge not printed yet." in page
-    assert f"badges.pdf?layout=a6&amp;id={registration.id}" in page
+    assert f'action="/organiser/events/{event.slug}/badges.pdf?id={registration.id}"' in page
+    assert 'name="layout" value="a6"' in page
     one = _badges(client, event, id=str(registration.id))
     assert pdf.page_count(one.data) == 1 and "Ann" in pdf.text(one.data)
     db.session.expire_all()
@@ -190,6 +192,16 @@ def test_printing_marks_badges_and_the_registration_page_reprints_one(client):
     assert db.session.get(Registration, other.id).badge_printed_at is None
     page = client.get(f"/organiser/registrations/{registration.id}").get_data(as_text=True)
     assert "Badge printed" in page
+
+
+def test_a_get_gives_the_badges_and_marks_nothing(client):
+    event = make_event()
+    (registration,) = _people(event, ["Ann Alpha"])
+    login(client, make_organiser())
+    response = client.get(f"/organiser/events/{event.slug}/badges.pdf?layout=a6")
+    assert response.status_code == 200 and "Ann" in pdf.text(response.data)
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).badge_printed_at is None
 
 
 def test_the_badge_page_offers_layouts_and_counts(client):

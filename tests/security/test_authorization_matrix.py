@@ -685,10 +685,6 @@ GET_WRITES_BY_DESIGN = {
     # The feeds remember the ETag and time of what they served (a cache, not a state).
     "calendar.personal_feed",
     "calendar.programme_ics",
-    # Printing badges marks them printed. A forged GET (an <img> on another site, while an
-    # organiser is logged in) could mark them; making the download a POST changes the badge
-    # page, the registration page and the desk's reprint links: left for a decision.
-    "documents.badges_pdf",
 }
 
 # The personal feed's address is the token itself: whoever has it reads it, by design.

@@ -104,14 +104,28 @@
       .filter(Boolean).join(" · ")));
     var line = el("div");
     line.appendChild(el("span", "badge text-bg-dark", who.category_label));
-    var link = el("a", "ms-2", strings.reprint);
-    link.href = desk.dataset.reprint.replace("id=ID", "id=" + who.id);
-    line.appendChild(link);
+    line.appendChild(reprintForm(who.id));
     box.appendChild(line);
     resultBox.replaceChildren(box);
     if (data.first_scan) {
       addRecent(who);
     }
+  }
+
+  // Reprinting marks the badge as printed, so it is a POST with the page's CSRF token.
+  function reprintForm(id) {
+    var form = el("form", "d-inline");
+    form.method = "post";
+    form.action = desk.dataset.reprint.replace("id=ID", "id=" + id);
+    var token = el("input");
+    token.type = "hidden";
+    token.name = "csrf_token";
+    token.value = desk.dataset.csrf;
+    form.appendChild(token);
+    var button = el("button", "btn btn-link p-0 ms-2 align-baseline", strings.reprint);
+    button.type = "submit";
+    form.appendChild(button);
+    return form;
   }
 
   function showError(message) {
