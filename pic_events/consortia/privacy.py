@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from pic_events.accounts.models import User
 from pic_events.consortia import mails
@@ -55,13 +56,22 @@ def export_ideas(user: User, **_kw: object) -> dict[str, Any]:
             }
         }
     led = db.session.scalars(
-        sa.select(Idea).where(Idea.lead_id.in_(ids)).order_by(Idea.created_at)
+        sa.select(Idea)
+        .where(Idea.lead_id.in_(ids))
+        .order_by(Idea.created_at)
+        .options(joinedload(Idea.event), selectinload(Idea.roles))
     ).all()
     filled = db.session.scalars(
-        sa.select(Role).where(Role.filled_by_id.in_(ids)).order_by(Role.filled_at)
+        sa.select(Role)
+        .where(Role.filled_by_id.in_(ids))
+        .order_by(Role.filled_at)
+        .options(joinedload(Role.idea).joinedload(Idea.event))
     ).all()
     interests = db.session.scalars(
-        sa.select(Interest).where(Interest.registration_id.in_(ids)).order_by(Interest.created_at)
+        sa.select(Interest)
+        .where(Interest.registration_id.in_(ids))
+        .order_by(Interest.created_at)
+        .options(joinedload(Interest.role).joinedload(Role.idea).joinedload(Idea.event))
     ).all()
     meeting_requests = _schedule_requests_of(set(ids))
     return {

@@ -65,6 +65,7 @@ from pic_events.core.validation import (
     PermissionDenied,
     ServiceValidationError,
 )
+from pic_events.directory.models import Organisation
 from pic_events.directory.sectors import SECTORS, sector_name
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -213,7 +214,11 @@ def _require_booker(idea: Idea, user: User | None) -> Access:
 
 
 def _idea_query():
-    person = (joinedload(Registration.user).joinedload(User.organisation),)
+    person = (
+        joinedload(Registration.user)
+        .joinedload(User.organisation)
+        .joinedload(Organisation.cluster),
+    )
     return sa.select(Idea).options(
         joinedload(Idea.event),
         joinedload(Idea.lead).options(*person),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pic_events.core.countries import is_country
 from pic_events.core.validation import ServiceValidationError
@@ -19,6 +21,24 @@ from pic_events.extensions import db
 NAME_MAX = 200
 WEBSITE_MAX = 300
 Errors = dict[str, list[str]]
+
+
+def load_clusters(organisations: Iterable[Organisation | None]) -> None:
+    """Load the clusters of these organisations in one query (and their sectors in one more),
+    so that a list reading each `organisation.cluster` does not send one query per row."""
+    waiting = {
+        organisation
+        for organisation in organisations
+        if organisation is not None
+        and organisation.cluster_id is not None
+        and "cluster" not in organisation.__dict__
+    }
+    if not waiting:
+        return
+    wanted = {organisation.cluster_id for organisation in waiting}
+    clusters = {c.id: c for c in db.session.scalars(select(Cluster).where(Cluster.id.in_(wanted)))}
+    for organisation in waiting:
+        set_committed_value(organisation, "cluster", clusters.get(organisation.cluster_id))
 
 
 def _add(errors: Errors, field: str, message: str) -> None:

@@ -11,12 +11,24 @@ from sqlalchemy.orm import joinedload, selectinload
 from pic_events.accounts.models import User
 from pic_events.core.types import utcnow
 from pic_events.directory.models import Organisation
+from pic_events.directory.services import load_clusters
 from pic_events.documents.text import split_name
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.registration.models import Category, Registration, RegistrationStatus
 
 BADGE_SORTS = ("family", "organisation")
+
+
+def load_agenda_clusters(entries: Iterable) -> None:
+    """The printed agenda names each meeting partner's cluster: load them all at once."""
+    load_clusters(
+        seat.registration.user.organisation
+        for entry in entries
+        if entry.meeting is not None
+        for seat in entry.meeting.seats
+        if seat.registration.user is not None
+    )
 
 
 @dataclass

@@ -124,6 +124,7 @@ def my_agenda_pdf(slug: str):
     if registration is None or registration.status not in HOLDING_STATUSES:
         raise NotFoundError(_("You are not registered for this event."))
     entries = agenda_entries(event, registration)
+    services.load_agenda_clusters(entries)
     pdf = render_agenda(
         event,
         registration,

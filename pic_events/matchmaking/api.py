@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 
 from pic_events.api.auth import login_required
 from pic_events.core.problems import ApiError, service_errors
+from pic_events.directory.services import load_clusters
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
@@ -131,6 +132,7 @@ def list_requests(slug: str):
     ).all()
     people = {i for r in rows for i in (r.sender_id, r.recipient_id)}
     profiles = requests.profiles_of(people)
+    _load_clusters(side for r in rows for side in (r.sender, r.recipient))
     meetings = {
         m.request_id: m
         for m in db.session.scalars(
@@ -190,6 +192,11 @@ def cancel_request(request_id: int):
     return _request_json(item, me)
 
 
+def _load_clusters(registrations) -> None:
+    """The participants' clusters at once (each Participant names its cluster)."""
+    load_clusters(r.user.organisation for r in registrations if r.user is not None)
+
+
 def _all_meetings(event: Event) -> list[Meeting]:
     return list(
         db.session.scalars(
@@ -213,6 +220,7 @@ def list_meetings(slug: str):
         meetings = meetings_of(me, include_cancelled=True)
         viewer = me.id
     profiles = requests.profiles_of(i for m in meetings for i in m.registration_ids)
+    _load_clusters(seat.registration for m in meetings for seat in m.seats)
     items = [meeting_json(m, viewer, profiles) for m in meetings]
     return {"items": items, "total": len(items)}
 

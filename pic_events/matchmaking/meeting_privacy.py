@@ -8,10 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from pic_events.core.types import utcnow
 from pic_events.extensions import db
 from pic_events.matchmaking import booking, mails, requests
+from pic_events.matchmaking.meetings import with_people
 from pic_events.matchmaking.models import (
     Meeting,
     MeetingOutcome,
@@ -32,7 +34,9 @@ def _iso(value: datetime | None) -> str | None:
 def export_meetings(user: Any, **_kw: Any) -> dict[str, Any]:
     """personal_data_exported: my B2B requests, meetings, outcomes and unavailable slots."""
     registrations = db.session.scalars(
-        sa.select(Registration).where(Registration.user_id == user.id)
+        sa.select(Registration)
+        .where(Registration.user_id == user.id)
+        .options(joinedload(Registration.event))
     ).all()
     ids = [r.id for r in registrations]
     slugs = {r.id: r.event.slug for r in registrations}
@@ -42,6 +46,7 @@ def export_meetings(user: Any, **_kw: Any) -> dict[str, Any]:
         sa.select(MeetingRequest)
         .where(sa.or_(MeetingRequest.sender_id.in_(ids), MeetingRequest.recipient_id.in_(ids)))
         .order_by(MeetingRequest.created_at, MeetingRequest.id)
+        .options(*requests.request_options())
     ).all()
     meetings = (
         db.session.scalars(
@@ -49,6 +54,7 @@ def export_meetings(user: Any, **_kw: Any) -> dict[str, Any]:
             .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id)
             .where(MeetingSeat.registration_id.in_(ids))
             .order_by(Meeting.id)
+            .options(with_people())
         )
         .unique()
         .all()

@@ -82,6 +82,18 @@ def history(registration: Registration) -> list[AuditLog]:
     )
 
 
+def histories(registration_ids: list[int]) -> dict[int, list[AuditLog]]:
+    """{registration id: its history, newest first} for many registrations (one query)."""
+    found: dict[int, list[AuditLog]] = {rid: [] for rid in registration_ids}
+    for entry in db.session.scalars(
+        db.select(AuditLog)
+        .where(AuditLog.registration_id.in_(registration_ids))
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    ):
+        found[entry.registration_id].append(entry)
+    return found
+
+
 def scrub(registration: Registration, owner_id: int | None) -> None:
     """Forget the person in the history when anonymising: answers and anything else that is
     not a plain field, every message (they may quote names and addresses), and the owner as

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from pic_events.core.limits import contains_nul
 from pic_events.core.types import utcnow
@@ -113,5 +114,6 @@ def recent_check_ins(event: Event, limit: int = 10) -> list[Registration]:
             .where(Registration.event_id == event.id, Registration.checked_in_at.is_not(None))
             .order_by(Registration.checked_in_at.desc())
             .limit(limit)
+            .options(joinedload(Registration.user))
         )
     )

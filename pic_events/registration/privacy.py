@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pic_events.accounts import standing
 from pic_events.accounts.models import User
@@ -26,7 +26,13 @@ from pic_events.core.types import utcnow
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.registration import audit, services
-from pic_events.registration.models import AuditAction, AuditLog, Registration, new_checkin_code
+from pic_events.registration.models import (
+    AuditAction,
+    AuditLog,
+    Question,
+    Registration,
+    new_checkin_code,
+)
 from pic_events.registration.questions import display_answer
 
 
@@ -38,16 +44,27 @@ def user_registrations(user: User) -> list[Registration]:
     return list(
         db.session.scalars(
             sa.select(Registration)
-            .options(joinedload(Registration.event))
+            .options(joinedload(Registration.event), selectinload(Registration.session_choices))
             .where(Registration.user_id == user.id)
             .order_by(Registration.created_at)
         )
     )
 
 
-def _answers_data(registration: Registration) -> list[dict[str, Any]]:
+def _questions_by_event(event_ids: set[int]) -> dict[int, list[Question]]:
+    """{event id: its questions in order} for many events (one query)."""
+    found: dict[int, list[Question]] = {event_id: [] for event_id in event_ids}
+    for question in db.session.scalars(
+        sa.select(Question)
+        .where(Question.event_id.in_(event_ids))
+        .order_by(Question.position, Question.id)
+    ):
+        found[question.event_id].append(question)
+    return found
+
+
+def _answers_data(registration: Registration, questions: list[Question]) -> list[dict[str, Any]]:
     """Answers to the event's questions, then those whose question was deleted since (raw)."""
-    questions = services.event_questions(registration.event)
     answers = registration.answers or {}
     known = [
         {
@@ -67,13 +84,15 @@ def _answers_data(registration: Registration) -> list[dict[str, Any]]:
     return known + orphans
 
 
-def _registration_data(registration: Registration) -> dict[str, Any]:
+def _registration_data(
+    registration: Registration, questions: list[Question], history: list[AuditLog]
+) -> dict[str, Any]:
     return {
         "event": registration.event.slug,
         "event_title": registration.event.title,
         "status": registration.status,
         "category": registration.category,
-        "answers": _answers_data(registration),
+        "answers": _answers_data(registration, questions),
         "session_ids": registration.session_ids,
         "listed": registration.listed,
         "consent_at": _iso(registration.consent_at),
@@ -88,9 +107,15 @@ def _registration_data(registration: Registration) -> dict[str, Any]:
                 "changes": entry.changes,
                 "message": entry.message,
             }
-            for entry in reversed(audit.history(registration))
+            for entry in reversed(history)
         ],
     }
+
+
+def _registrations_data(registrations: list[Registration]) -> list[dict[str, Any]]:
+    questions = _questions_by_event({r.event_id for r in registrations})
+    histories = audit.histories([r.id for r in registrations])
+    return [_registration_data(r, questions[r.event_id], histories[r.id]) for r in registrations]
 
 
 def export_user_data(user: User) -> dict[str, Any]:
@@ -110,7 +135,7 @@ def export_user_data(user: User) -> dict[str, Any]:
             "email_verified_at": _iso(user.email_verified_at),
             **standing.standing_data(user),
         },
-        "registrations": [_registration_data(r) for r in user_registrations(user)],
+        "registrations": _registrations_data(user_registrations(user)),
     }
     for _receiver, section in personal_data_exported.send(user):
         data.update(section)
