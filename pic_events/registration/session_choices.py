@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -104,6 +105,22 @@ def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
         s.id: None if s.capacity is None else max(s.capacity - taken.get(s.id, 0), 0)
         for s in sessions
     }
+
+
+def event_places_left(event: Event) -> dict[int, int]:
+    """Places left in each of the event's sessions that have a capacity, in one query."""
+    holding = sa.and_(
+        Registration.id == SessionChoice.registration_id,
+        Registration.status.in_(HOLDING_STATUSES),
+    )
+    rows = db.session.execute(
+        select(ProgrammeSession.id, ProgrammeSession.capacity, func.count(Registration.id))
+        .outerjoin(SessionChoice, SessionChoice.session_id == ProgrammeSession.id)
+        .outerjoin(Registration, holding)
+        .where(ProgrammeSession.event_id == event.id, ProgrammeSession.capacity.is_not(None))
+        .group_by(ProgrammeSession.id, ProgrammeSession.capacity)
+    )
+    return {session_id: max(capacity - taken, 0) for session_id, capacity, taken in rows}
 
 
 def places_taken(session: ProgrammeSession) -> int:
