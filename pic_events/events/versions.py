@@ -95,7 +95,11 @@ def _after_flush(session: Session, _context) -> None:
         connection.execute(
             sa.update(table)
             .where(table.c.id.in_(sorted(seats - content)))
-            .values(seats_version=new_version(), content_changed_at=utcnow())
+            .values(
+                seats_version=new_version(),
+                content_changed_at=utcnow(),
+                updated_at=table.c.updated_at,  # the event itself did not change
+            )
         )
 
 
