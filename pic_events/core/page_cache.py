@@ -21,6 +21,9 @@ from pic_events.extensions import cache
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Part of every key: change it when the shape of a cached value changes, so a shared cache
+# (Redis) never hands an upgraded app a value pickled by the previous release.
+KEY_VERSION = "1"
 
 _paused_until: dict[int, float] = {}  # per app: monotonic time until which the cache is skipped
 
@@ -41,7 +44,7 @@ def init_app(app: Flask) -> None:
 
 def cache_key(*parts: Any) -> str:
     """A short key for any number of parts (a locale, a version, a filter ...)."""
-    text = "\x1f".join(str(part) for part in parts)
+    text = "\x1f".join(str(part) for part in (KEY_VERSION, *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 

@@ -37,6 +37,7 @@ class SessionRef:
     id: int
     title: str
     must_choose: bool
+    restricted: bool
     capacity: int | None
     starts_at: datetime
 
@@ -135,7 +136,8 @@ def _build(
     ]
     html = render(TimetableContent(event, days, kinds, kind))
     refs = tuple(
-        SessionRef(s.id, s.title, s.must_choose, s.capacity, s.starts_at) for s in sessions
+        SessionRef(s.id, s.title, s.must_choose, s.restricted, s.capacity, s.starts_at)
+        for s in sessions
     )
     return Timetable(html=html, sessions=refs, has_days=bool(days))
 
@@ -169,7 +171,9 @@ def programme_page(
     if registration is not None:
         page.chosen = chosen_session_ids(registration)
         page.may_choose = session_choices.may_choose_now(registration, user)
-        page.choosable = session_choices.choosable_now_ids(event, registration, user)
+        page.choosable = session_choices.choosable_now_ids(
+            event, registration, user, among=page.timetable.sessions
+        )
     if page.timetable.sessions:
         page.notes = services.session_notes(event, list(page.timetable.sessions), user)
     page.validators = _validators(page)
