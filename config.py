@@ -179,6 +179,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"  # on, per app instance: the tests see invalidation work
     MAIL_SERVER = None
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = "http://localhost"
