@@ -43,9 +43,29 @@ def event_page(event: Event, user: User | None, personal: str, render: Renderer)
     return EventPage(event, public, personal, validators)
 
 
+def visitor_part(event: Event, render: Callable[[], str]) -> str:
+    """A visitor's side of the page (links, registration box) is the same for all visitors
+    until the event changes, a place is taken, or registration opens or closes."""
+    now = utcnow()
+    phase = [moment is not None and moment <= now for moment in _window(event)]
+    key = page_cache.cache_key(
+        "event-visitor",
+        event.id,
+        event.content_version,
+        event.seats_version,
+        phase,
+        str(get_locale()),
+    )
+    return page_cache.cached(key, render)
+
+
+def _window(event: Event) -> list[datetime | None]:
+    return [event.registration_opens, event.registration_closes]
+
+
 def last_change(event: Event, now: datetime | None = None) -> datetime:
     """When the page last changed for a visitor: an edit, a place taken, or registration
     opening or closing (time alone changes the box)."""
     now = now or utcnow()
-    moments = [event.content_changed_at, event.registration_opens, event.registration_closes]
+    moments = [event.content_changed_at, *_window(event)]
     return max(moment for moment in moments if moment is not None and moment <= now)

@@ -33,7 +33,11 @@ def _event_for_viewer(slug: str):
 def show(slug: str):
     event = _event_for_viewer(slug)
     user = current_user if current_user.is_authenticated else None
-    personal = render_template("events/_aside.html", event=event)
+
+    def render() -> str:
+        return render_template("events/_aside.html", event=event)
+
+    personal = public_page.visitor_part(event, render) if user is None else render()
     page = public_page.event_page(event, user, personal, _render_public)
     if has_flashes():
         return _show_html(page)

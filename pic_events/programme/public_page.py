@@ -79,7 +79,6 @@ class ProgrammePage:
     chosen: set[int] = field(default_factory=set)
     choosable: set[int] = field(default_factory=set)
     may_choose: bool = False
-    published: bool = False
     notes: dict = field(default_factory=dict)
     validators: Validators | None = None
 
@@ -166,7 +165,6 @@ def programme_page(
         kind=kind,
         timetable=timetable(event, user, registration, kind, render),
         places=places(event),
-        published=services.may_see_programme(event, user) and event.programme_published,
     )
     if registration is not None:
         page.chosen = chosen_session_ids(registration)

@@ -15,6 +15,7 @@ from pic_events.programme import services
 from tests.conftest import make_app
 from tests.factories import login, make_organiser, make_registration, make_room, make_user
 from tests.programme.helpers import programme_event, workshop
+from tests.queries import count_queries
 
 DAY = date(2027, 6, 15)
 PAGES = ("/events/{slug}", "/events/{slug}/programme", "/events/{slug}/programme.ics")
@@ -257,3 +258,23 @@ def test_an_unrelated_event_keeps_its_version(app, event):
     version = other.content_version
     workshop(event, DAY, 14, 15, title="Mushrooms")
     assert reload(other).content_version == version
+
+
+def test_a_cached_page_costs_one_query_for_a_visitor(client, event):
+    for url in urls(event):
+        client.get(url)
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        assert len(statements) == 1, (url, statements)  # the event, with its versions
+
+
+def test_a_cached_programme_costs_a_few_queries_for_a_member(client, event):
+    user = make_user()
+    make_registration(event, user)
+    login(client, user)
+    url = f"/events/{event.slug}/programme"
+    client.get(url)
+    with count_queries() as statements:
+        assert client.get(url).status_code == 200
+    # the user, the event, the registration, its choices, and the pitch notes' questions
+    assert len(statements) <= 6, statements
