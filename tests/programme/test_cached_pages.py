@@ -214,7 +214,7 @@ def _dead_port() -> int:
         return probe.getsockname()[1]  # closed again: nothing listens there
 
 
-def test_pages_answer_when_redis_is_down(app, event):
+def test_pages_answer_when_redis_is_down(app, event, caplog):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     redis_url = f"redis://127.0.0.1:{_dead_port()}/0"
     down = make_app(url, CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url)
@@ -222,6 +222,7 @@ def test_pages_answer_when_redis_is_down(app, event):
     for page in urls(event):
         assert client.get(page).status_code == 200, page
         assert client.get(page).status_code == 200, page
+    assert "Page cache unavailable" in caplog.text
 
 
 def test_two_instances_never_serve_stale_content(app, event):
