@@ -125,6 +125,19 @@ class Config:
     # and -Proto are then trusted, so rate limits see the client's address, not the proxy's.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # Rendered pages that are the same for every visitor (the event page, the programme,
+    # programme.ics), keyed by the event's content version: Redis when REDIS_URL is set
+    # (shared by every worker), else each process's memory. Redis down: pages render anyway.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if REDIS_URL else "SimpleCache")
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "pic:")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "3600"))
+    CACHE_THRESHOLD = 2000  # SimpleCache: entries kept per process
+    CACHE_REDIS_TIMEOUT = float(os.environ.get("CACHE_REDIS_TIMEOUT", "0.5"))  # seconds
+    # Seconds the page cache is left alone after a cache error (Redis down), instead of
+    # trying (and logging) on every request.
+    CACHE_RETRY_AFTER = int(os.environ.get("CACHE_RETRY_AFTER", "30"))
+
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -176,6 +189,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"  # on, per app instance: the tests see invalidation work
     MAIL_SERVER = None
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = "http://localhost"

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, refuse_development_secret
-from pic_events.core import requests
+from pic_events.core import page_cache, requests
 from pic_events.extensions import (
     babel,
     csrf,
@@ -48,6 +48,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _register_blueprints(app)
     _register_cli(app)
     _connect_signals()
+    _track_event_versions()
 
     from pic_events.core import errors, static_files, templating
     from pic_events.notifications import services as notifications
@@ -90,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
     )
     rest_api.init_app(app)
+    page_cache.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -179,6 +181,24 @@ def _connect_signals() -> None:
     signals.account_deleting.connect(b2b_profile_privacy.forget_profiles_of)
     signals.registration_anonymising.connect(badge_jobs.forget_event_files)
     signals.retention_purging.connect(badge_jobs.purge_expired_files)
+
+
+def _track_event_versions() -> None:
+    """What an event's public pages show, and so what changes its content version (rows
+    of these models) or its seats version (places taken): pic_events.events.versions."""
+    from pic_events.events import versions
+    from pic_events.programme.models import ProgrammeSession, Room, Speaker, speaker_event_ids
+    from pic_events.registration.models import Registration, SessionChoice
+
+    versions.install()
+    versions.track_content(ProgrammeSession, lambda session: [session.event_id])
+    versions.track_content(Room, lambda room: [room.event_id])
+    versions.track_content(Speaker, speaker_event_ids)
+    versions.track_seats(Registration, lambda r: [r.event_id], fields=("status", "session_choices"))
+    versions.track_seats(
+        SessionChoice,
+        lambda choice: [choice.registration.event_id if choice.registration else None],
+    )
 
 
 def _register_cli(app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -27,6 +27,8 @@ from pic_events.agenda.services import registration_of
 from pic_events.calendar import builders
 from pic_events.calendar.builders import MeetingItem, Site
 from pic_events.calendar.models import FeedState
+from pic_events.core import page_cache
+from pic_events.core.conditional import Validators
 from pic_events.core.timezones import start_of_day
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event, EventStatus
@@ -37,6 +39,7 @@ from pic_events.programme import services as programme
 from pic_events.programme.models import ProgrammeSession
 from pic_events.registration.models import HOLDING_STATUSES, Registration
 
+FEED_MAX_AGE = 300  # seconds a client may keep a feed before asking again (304 then)
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -164,16 +167,35 @@ def personal_calendar(user: User, now: datetime | None = None) -> bytes:
         )
 
 
-def programme_calendar(event: Event, user: User | None) -> tuple[bytes, str] | None:
-    """The published programme as this person may see it, and the feed's state key; None
-    while the programme is not published."""
+@dataclass(frozen=True)
+class ProgrammeFeed:
+    """The published programme as one visitor may see it: its validators come from the
+    event's content version, so a 304 costs no session query; the body is cached."""
+
+    validators: Validators
+    body: Callable[[], bytes]
+
+
+def programme_feed(event: Event, user: User | None) -> ProgrammeFeed | None:
+    """None while the programme is not published."""
     if not event.programme_published:
         return None
     registration = registration_of(event, user)
-    sessions = programme.visible_sessions(event, user, registration)
     variant = "all" if programme.may_see_restricted(event, user, registration) else "open"
-    body = builders.programme_calendar(event, sessions, site(), stamp=event.updated_at)
-    return body, f"programme:{event.id}:{variant}"
+    parts = ("programme.ics", event.id, event.content_version, variant, site().base_url)
+    key = page_cache.cache_key(*parts, str(get_locale()))
+
+    def build() -> bytes:
+        sessions = programme.visible_sessions(event, user, registration)
+        return builders.programme_calendar(event, sessions, site(), stamp=event.updated_at)
+
+    validators = Validators(
+        etag=page_cache.fingerprint(parts),
+        last_modified=event.content_changed_at,
+        private=user is not None,
+        max_age=FEED_MAX_AGE,
+    )
+    return ProgrammeFeed(validators, lambda: page_cache.cached(key, build))
 
 
 # --- ETag and Last-Modified ------------------------------------------------------------------

@@ -7,8 +7,6 @@ else (wrong, reset, malformed) is the same plain 404.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +17,7 @@ from pic_events.accounts.auth import organiser_required
 from pic_events.agenda.services import registration_of
 from pic_events.calendar import builders, reminders, services
 from pic_events.calendar.forms import ReminderForm
+from pic_events.core.conditional import Validators, conditional_response
 from pic_events.core.types import utcnow
 from pic_events.events import services as event_services
 from pic_events.extensions import db
@@ -29,34 +28,28 @@ from pic_events.programme.models import ProgrammeSession
 bp = Blueprint("calendar", __name__)
 
 ICS_TYPE = "text/calendar; charset=utf-8"
-FEED_MAX_AGE = 300  # seconds a client may keep a feed before asking again (304 then)
 
 
 def _viewer():
     return current_user if current_user.is_authenticated else None
 
 
-def _not_modified(etag: str, changed_at: datetime) -> bool:
-    if request.if_none_match:
-        return request.if_none_match.contains(etag)
-    since = request.if_modified_since
-    return since is not None and changed_at.replace(microsecond=0) <= since
-
-
 def _feed_response(body: bytes, key: str, *, filename: str, private: bool) -> Response:
+    """A feed whose ETag is its body's fingerprint, and Last-Modified when that changed."""
     state = services.feed_state(key, body)
-    if _not_modified(state.etag, state.changed_at):
-        response = Response(status=304)
-    else:
-        response = Response(body, mimetype="text/calendar")
-        response.headers["Content-Type"] = ICS_TYPE
-        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(state.etag)
-    response.last_modified = state.changed_at
-    scope = "private" if private else "public"
-    response.headers["Cache-Control"] = f"{scope}, max-age={FEED_MAX_AGE}, must-revalidate"
-    if not private:
-        response.vary.add("Cookie")
+    validators = Validators(
+        etag=state.etag,
+        last_modified=state.changed_at,
+        private=private,
+        max_age=services.FEED_MAX_AGE,
+    )
+    return conditional_response(validators, lambda: _ics(body, filename))
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS_TYPE
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -75,11 +68,10 @@ def _download(body: bytes, filename: str) -> Response:
 def programme_ics(slug: str):
     viewer = _viewer()
     event = event_services.visible_event(slug, viewer)
-    built = services.programme_calendar(event, viewer)
+    built = services.programme_feed(event, viewer)
     if built is None:
         abort(404)
-    body, key = built
-    return _feed_response(body, key, filename=f"{event.slug}.ics", private=viewer is not None)
+    return conditional_response(built.validators, lambda: _ics(built.body(), f"{event.slug}.ics"))
 
 
 @bp.get("/events/<slug>/sessions/<int:session_id>.ics")

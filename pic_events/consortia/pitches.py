@@ -41,9 +41,11 @@ def pitch_notes(
     event: Event, *, sessions: list, user: User | None, **_kw
 ) -> dict[int, list[SessionNote]]:
     """session_notes_collecting: the running order under the pitch session."""
+    if not may_see_ideas(event, user):  # first: a visitor costs no query
+        return {}
     session_id = pitch_session_id(event)
     session = next((s for s in sessions if s.id == session_id), None)
-    if session is None or not may_see_ideas(event, user):
+    if session is None:
         return {}
     notes = []
     for pitch in pitch_order(event):

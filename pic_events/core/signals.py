@@ -51,7 +51,9 @@ registration_released = _signals.signal("registration-released")
 # run to place beside the accepted requests, each with a callable that publishes it.
 schedule_collecting = _signals.signal("schedule-collecting")
 
-# sender: an Event; kwargs: sessions (the programme sessions shown), user (the viewer or
-# None). Receivers return {session id: [SessionNote]} to show under those sessions (the
-# running order of the pitches ...). See pic_events.programme.services.SessionNote.
+# sender: an Event; kwargs: sessions (the programme sessions shown: objects with at least
+# `id` and `starts_at`, as the cached programme keeps them), user (the viewer or None).
+# Receivers return {session id: [SessionNote]} to show under those sessions (the running
+# order of the pitches ...), computed per viewer (never cached). See
+# pic_events.programme.services.SessionNote.
 session_notes_collecting = _signals.signal("session-notes-collecting")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -22,6 +23,12 @@ EVENT_STATUS_LABELS = {
     EventStatus.PUBLISHED: _l("Published"),
     EventStatus.ARCHIVED: _l("Archived"),
 }
+
+
+def new_version() -> str:
+    """A content version: random, so a deleted event's cache entries never match a new event
+    that gets its id back."""
+    return secrets.token_hex(8)
 
 
 # Registration categories (labels in pic_events.registration.models.CATEGORY_LABELS).
@@ -64,6 +71,19 @@ class Event(db.Model):
     hide_restricted_sessions: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Changed with anything its public pages show (pic_events.events.versions): the event,
+    # its programme, rooms, speakers ...; seats_version with the places taken (registrations,
+    # chosen sessions). Cached pages are keyed by them; content_changed_at (either changed)
+    # is their Last-Modified.
+    content_version: Mapped[str] = mapped_column(
+        sa.String(16), default=new_version, server_default="0"
+    )
+    seats_version: Mapped[str] = mapped_column(
+        sa.String(16), default=new_version, server_default="0"
+    )
+    content_changed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=sa.func.current_timestamp()
+    )
 
     @property
     def is_published(self) -> bool:

@@ -1,13 +1,24 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.core.conditional import conditional_response, has_flashes
 from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
-from pic_events.events import services
+from pic_events.events import public_page, services
 from pic_events.events.forms import EventForm
 from pic_events.events.models import EventStatus
 
@@ -21,7 +32,31 @@ def _event_for_viewer(slug: str):
 @bp.get("/events/<slug>")
 def show(slug: str):
     event = _event_for_viewer(slug)
-    return render_template("events/show.html", event=event)
+    user = current_user if current_user.is_authenticated else None
+
+    def render() -> str:
+        return render_template("events/_aside.html", event=event)
+
+    personal = public_page.visitor_part(event, render) if user is None else render()
+    page = public_page.event_page(event, user, personal, _render_public)
+    if has_flashes():
+        return _show_html(page)
+    shared = user is None and not request.args
+    return conditional_response(page.validators, lambda: _show_html(page), shared_body=shared)
+
+
+def _render_public(event) -> dict[str, str]:
+    return {
+        name: str(get_template_attribute("events/_public.html", name)(event))
+        for name in ("about", "facts")
+    }
+
+
+def _show_html(page: public_page.EventPage) -> str:
+    public = {name: Markup(html) for name, html in page.public.items()}
+    return render_template(
+        "events/show.html", event=page.event, public=public, aside=Markup(page.personal)
+    )
 
 
 @bp.get("/organiser/events")

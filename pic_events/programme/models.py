@@ -88,3 +88,9 @@ class Speaker(db.Model):
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     role: Mapped[str] = mapped_column(sa.String(120), default="")
     position: Mapped[int] = mapped_column(default=0)
+
+
+def speaker_event_ids(speaker: Speaker) -> list[int | None]:
+    """The event whose programme shows this speaker (events.versions asks)."""
+    session = db.session.get(ProgrammeSession, speaker.session_id) if speaker.session_id else None
+    return [session.event_id if session is not None else None]

@@ -7,18 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pic_events.accounts.auth import organiser_required
-from pic_events.agenda.services import agenda_entries, chosen_session_ids, registration_of
+from pic_events.agenda.services import agenda_entries, registration_of
+from pic_events.core.conditional import conditional_response, has_flashes
 from pic_events.core.forms import save_form
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import Conflict, ServiceValidationError, apply_errors_to_form
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
-from pic_events.programme import services
+from pic_events.programme import personal_bits, public_page, services
 from pic_events.programme.editions import new_edition as copy_edition
 from pic_events.programme.forms import MoveForm, NewEditionForm, RoomForm, SessionForm
-from pic_events.programme.models import SESSION_KIND_LABELS, ProgrammeSession, Room, SessionKind
-from pic_events.programme.timetable import build_grid
+from pic_events.programme.models import ProgrammeSession, Room
 from pic_events.registration import session_choices
 
 bp = Blueprint("programme", __name__)
@@ -55,32 +55,20 @@ def _room(event: Event, room_id: int) -> Room:
 def programme(slug: str):
     event = _event(slug)
     user = current_user if current_user.is_authenticated else None
-    registration = registration_of(event, user)
-    sessions = services.visible_sessions(event, user, registration)
-    kinds = [k for k in SessionKind if any(s.kind == k for s in sessions)]
     kind = request.args.get("kind") or None
-    if kind:
-        sessions = [s for s in sessions if s.kind == kind]
-    rooms = services.list_rooms(event)
-    days = [
-        (day, day_sessions, build_grid(day_sessions, rooms))
-        for day, day_sessions in services.by_day(sessions, event.timezone)
-    ]
+    page = public_page.programme_page(event, user, kind, personal_bits.render_timetable)
+    if has_flashes():
+        return _programme_html(page)
+    shared = user is None and set(request.args) <= {"kind"}
+    return conditional_response(page.validators, lambda: _programme_html(page), shared_body=shared)
+
+
+def _programme_html(page: public_page.ProgrammePage) -> str:
     return render_template(
         "programme/programme.html",
-        event=event,
-        days=days,
-        kinds=kinds,
-        kind=kind,
-        kind_labels=SESSION_KIND_LABELS,
-        places=session_choices.places_left(sessions),
-        registration=registration,
-        chosen=chosen_session_ids(registration),
-        may_choose=session_choices.may_choose_now(registration, user),
-        choosable=session_choices.choosable_now_ids(event, registration, user),
-        published=services.may_see_programme(event, user) and event.programme_published,
-        back="programme",
-        notes=services.session_notes(event, sessions, user),
+        event=page.event,
+        page=page,
+        timetable=personal_bits.fill(page),
     )
 
 

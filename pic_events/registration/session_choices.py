@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -72,9 +73,14 @@ def choosable_sessions(event: Event, viewer: User | None = None) -> list[Program
         .where(ProgrammeSession.event_id == event.id, ProgrammeSession.must_choose.is_(True))
         .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
     )
-    if not standing.may_attend_restricted(viewer):
-        query = query.where(ProgrammeSession.restricted.is_(False))
-    return list(db.session.scalars(query))
+    return choosable_among(db.session.scalars(query), viewer)
+
+
+def choosable_among(sessions: Iterable, viewer: User | None) -> list:
+    """The rule: sessions to choose; restricted ones only for those who may attend them.
+    `sessions` may be sessions or anything with `must_choose` and `restricted`."""
+    attends_restricted = standing.may_attend_restricted(viewer)
+    return [s for s in sessions if s.must_choose and (attends_restricted or not s.restricted)]
 
 
 def may_choose_now(registration: Registration | None, actor: User | None) -> bool:
@@ -87,13 +93,21 @@ def may_choose_now(registration: Registration | None, actor: User | None) -> boo
 
 
 def choosable_now_ids(
-    event: Event, registration: Registration | None, viewer: User | None
+    event: Event,
+    registration: Registration | None,
+    viewer: User | None,
+    among: Iterable | None = None,
 ) -> set[int]:
     """The sessions whose "Choose" button the programme shows this viewer: none while they
-    may not change their choices; restricted ones only with steering-committee standing."""
+    may not change their choices; restricted ones only with steering-committee standing.
+    `among`: the sessions shown (of the published programme), when the caller has them."""
     if not may_choose_now(registration, viewer):
         return set()
-    return {session.id for session in choosable_sessions(event, viewer)}
+    if among is None:
+        return {session.id for session in choosable_sessions(event, viewer)}
+    if not event.programme_published:
+        return set()
+    return {session.id for session in choosable_among(among, viewer)}
 
 
 def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
@@ -104,6 +118,22 @@ def places_left(sessions: Iterable[ProgrammeSession]) -> dict[int, int | None]:
         s.id: None if s.capacity is None else max(s.capacity - taken.get(s.id, 0), 0)
         for s in sessions
     }
+
+
+def event_places_left(event: Event) -> dict[int, int]:
+    """Places left in each of the event's sessions that have a capacity, in one query."""
+    holding = sa.and_(
+        Registration.id == SessionChoice.registration_id,
+        Registration.status.in_(HOLDING_STATUSES),
+    )
+    rows = db.session.execute(
+        select(ProgrammeSession.id, ProgrammeSession.capacity, func.count(Registration.id))
+        .outerjoin(SessionChoice, SessionChoice.session_id == ProgrammeSession.id)
+        .outerjoin(Registration, holding)
+        .where(ProgrammeSession.event_id == event.id, ProgrammeSession.capacity.is_not(None))
+        .group_by(ProgrammeSession.id, ProgrammeSession.capacity)
+    )
+    return {session_id: max(capacity - taken, 0) for session_id, capacity, taken in rows}
 
 
 def places_taken(session: ProgrammeSession) -> int:
