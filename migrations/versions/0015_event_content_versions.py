@@ -1,7 +1,7 @@
 """event content versions
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 01:11:03.008160
 
 """
@@ -12,7 +12,7 @@ import pic_events.core.types
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

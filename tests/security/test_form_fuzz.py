@@ -85,6 +85,7 @@ UNSEEN: dict[str, tuple[str, type | None]] = {
     "b2b_admin.publish": ("shown for a finished run with meetings; the world's run has none", None),
     "b2b_profiles.copy_previous": ("shown when a previous edition has a profile", None),
     "consortia.carry_over": ("shown when a later edition exists to carry the idea to", None),
+    "document_jobs.retry": ("shown for a badge job that failed or outlived its lease", None),
     "matchmaking.meeting_outcome": ("shown once the meeting has taken place", OutcomeForm),
     "programme.choose": ("shown in a choice window with sessions to choose", None),
     "programme.drop": ("shown for a session chosen in a choice window", None),
