@@ -156,7 +156,11 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = Config.SECRET_KEY or _development_secret_key()
+    def __init__(self) -> None:
+        # Only when development is chosen: importing this module (gunicorn.conf.py does, and
+        # so does every flask command) must not write instance/secret_key, as root or not.
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _development_secret_key()
 
 
 class TestingConfig(Config):
