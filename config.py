@@ -108,6 +108,10 @@ class Config:
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
     # The RQ queue of long document jobs (all badges of an event); `flask worker` serves both.
     DOCUMENTS_QUEUE = os.environ.get("DOCUMENTS_QUEUE", "pic-documents")
+    # An idle `flask worker` checks this often that a scheduler runs (taking over from a
+    # killed worker once its lock has expired) and cleans RQ's registries. RQ's default, ten
+    # minutes, held mail retries and a killed worker's lease back that long after a restart.
+    WORKER_MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60"))
     # Sent (and failed) mail is deleted this many days later by `flask purge-expired`.
     MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "90"))
 

@@ -67,6 +67,9 @@ def _require_redis() -> None:
         )
 
 
+RQ_DEQUEUE_MARGIN_SECONDS = 15
+
+
 def _run_worker(queues: list, burst: bool) -> None:
     from rq import SimpleWorker
 
@@ -78,7 +81,14 @@ def _run_worker(queues: list, burst: bool) -> None:
     enqueue_delivery()
     # SimpleWorker runs jobs in this process, inside this app context (no fork, no
     # database connections shared with a child).
-    worker = SimpleWorker(queues, connection=redis_connection())
+    interval = current_app.config.get("WORKER_MAINTENANCE_SECONDS", 60)
+    worker = SimpleWorker(
+        queues,
+        connection=redis_connection(),
+        maintenance_interval=interval,
+        # RQ waits worker_ttl - 15 s for a job before it looks at its maintenance again.
+        worker_ttl=interval + RQ_DEQUEUE_MARGIN_SECONDS,
+    )
     worker.work(burst=burst, with_scheduler=True)
 
 
