@@ -108,9 +108,10 @@ class Config:
     MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "pic-mail")
     # The RQ queue of long document jobs (all badges of an event); `flask worker` serves both.
     DOCUMENTS_QUEUE = os.environ.get("DOCUMENTS_QUEUE", "pic-documents")
-    # `flask worker`: how often it looks for jobs whose worker died (RQ's StartedJobRegistry)
-    # and puts them back on the queue; a running job counts as abandoned this many seconds
-    # after its timeout.
+    # `flask worker`: how often it looks for jobs whose worker died (RQ's StartedJobRegistry),
+    # puts them back on the queue and makes sure a scheduler runs (taking over from a killed
+    # worker once its lock expired; RQ's ten minutes held mail retries back that long); a
+    # running job counts as abandoned this many seconds after its timeout.
     WORKER_MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60"))
     WORKER_JOB_GRACE_SECONDS = int(os.environ.get("WORKER_JOB_GRACE_SECONDS", "60"))
     # A document job (all badges of an event): its RQ timeout, the pages rendered between two
@@ -179,7 +180,11 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = Config.SECRET_KEY or _development_secret_key()
+    def __init__(self) -> None:
+        # Only when development is chosen: importing this module (gunicorn.conf.py does, and
+        # so does every flask command) must not write instance/secret_key, as root or not.
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _development_secret_key()
 
 
 class TestingConfig(Config):

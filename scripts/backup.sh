@@ -17,8 +17,8 @@ case "$url" in
 esac
 
 file=${1:-backups/pic-$(date -u +%Y%m%d-%H%M%S).dump}
+umask 077  # the dump (and a folder made for it) holds personal data and password hashes
 mkdir -p "$(dirname "$file")"
-umask 077  # the dump holds personal data and password hashes
 tmp="$file.partial"
 pg_dump --format=custom --no-owner --no-privileges --file="$tmp" "$url"
 mv "$tmp" "$file"

@@ -47,6 +47,9 @@ def _forget_session() -> None:
 
 
 def service_unavailable_response(error: Exception):
+    # Nothing below may ask the database who is logged in: the language of the answer
+    # (flask_babel's locale selector reads current_user) would fail again, into a 500.
+    g._login_user = login_manager.anonymous_user()
     _forget_session()
     current_app.logger.error(
         "Database unavailable: %s %s (%s)", request.method, request.path, _one_line(error)
@@ -57,8 +60,6 @@ def service_unavailable_response(error: Exception):
         response = problem(503, detail=detail)
         response.headers.update(headers)
         return response
-    # The page must not ask the database who is logged in.
-    g._login_user = login_manager.anonymous_user()
     page = render_template("errors/error.html", error=ServiceUnavailable(detail))
     return page, 503, headers
 

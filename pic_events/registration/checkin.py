@@ -8,6 +8,7 @@ and that one is told `first_scan`; the other reads the time the first one wrote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from pic_events.core.limits import contains_nul
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, NotFoundError
 from pic_events.events.models import Event
@@ -23,6 +23,8 @@ from pic_events.extensions import db
 from pic_events.registration.models import Registration, RegistrationStatus
 
 CODE_MAX = 64
+# The characters of a check-in code (secrets.token_urlsafe): anything else cannot be one.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 # A scan kept offline by a desk is dated when it was made, if that is recent enough.
 OFFLINE_SCAN_MAX_AGE = timedelta(hours=24)
 
@@ -49,11 +51,13 @@ class NotAdmitted(Conflict):
 
 
 def clean_code(code: str | None) -> str:
-    """A code as typed or scanned: spaces dropped; a scanned URL keeps its last part."""
+    """A code as typed or scanned: spaces dropped; a scanned URL keeps its last part.
+    "" when it cannot be a code (PostgreSQL refuses a NUL byte in a query: a 500)."""
     code = "".join((code or "").split())
     if "/" in code:
         code = code.rstrip("/").rsplit("/", 1)[-1]
-    return code[:CODE_MAX]
+    code = code[:CODE_MAX]
+    return code if CODE_PATTERN.fullmatch(code) else ""
 
 
 def _scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
@@ -69,7 +73,7 @@ def check_in(event: Event, code: str | None, *, scanned_at: datetime | None = No
     NotAdmitted for a registration that is not confirmed; a repeat is no error
     (first_scan is False and checked_in_at is the first scan's time)."""
     code = clean_code(code)
-    if not code or contains_nul(code):  # no code of ours holds one; PostgreSQL refuses it
+    if not code:
         raise NotFoundError(_("No badge of this event has this code."))
     now = utcnow()
     changed = db.session.execute(

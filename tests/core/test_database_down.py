@@ -52,3 +52,23 @@ def test_pages_api_and_health_answer_503_with_one_line_each(unreachable_app, cap
         "Database unavailable: GET /",
         "Database unavailable: POST /login",
     ]
+
+
+def test_a_logged_in_member_gets_503_not_500(unreachable_app, caplog):
+    """The session names a user: loading them fails, and so did the 503 page's language
+    (the locale selector asked the database again), which escaped as a 500."""
+    client = unreachable_app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1.fingerprint"
+    with caplog.at_level(logging.ERROR):
+        page = client.get("/")
+        api = client.get("/api/v1/events")
+        token = unreachable_app.test_client().get(
+            "/api/v1/me", headers={"Authorization": "Bearer some-token"}
+        )
+
+    assert page.status_code == 503 and "briefly unavailable" in page.get_data(as_text=True)
+    assert api.status_code == 503 and api.mimetype == "application/problem+json"
+    assert token.status_code == 503
+    assert all(int(r.headers["Retry-After"]) > 0 for r in (page, api, token))
+    assert not [r for r in caplog.records if r.exc_info]

@@ -143,3 +143,44 @@ def test_health_check_answers_over_plain_http_in_production(monkeypatch):
     client = production.test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 302  # every page still goes to https
+
+
+def _import_config_in(folder: Path, **env: str) -> subprocess.CompletedProcess:
+    (folder / "config.py").write_text((ROOT / "config.py").read_text())
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "PIC_CONFIG"}}
+    code = "import config; config.CONFIGS['production']()"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=folder,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_never_touches_the_development_secret(tmp_path):
+    """A flask command once run as root left instance/secret_key unreadable to the service
+    user: production then failed at import, before it could say what it misses."""
+    (tmp_path / "instance" / "secret_key").mkdir(parents=True)  # unreadable, even for root
+
+    chosen = _import_config_in(tmp_path, PIC_CONFIG="production", SECRET_KEY="chosen")
+    missing = _import_config_in(tmp_path, PIC_CONFIG="production")
+
+    assert chosen.returncode == 0, chosen.stderr
+    assert missing.returncode != 0
+    assert "SECRET_KEY must be set in production" in missing.stderr
+    assert "IsADirectoryError" not in missing.stderr
+
+
+def test_development_still_keeps_its_generated_secret(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path / "instance")
+    monkeypatch.setattr(config.DevelopmentConfig, "SECRET_KEY", None)
+
+    first, second = config.DevelopmentConfig(), config.DevelopmentConfig()
+
+    assert first.SECRET_KEY and first.SECRET_KEY == second.SECRET_KEY
+    assert (tmp_path / "instance" / "secret_key").read_text().strip() == first.SECRET_KEY

@@ -269,7 +269,8 @@ def _worker_process(app, port: int) -> subprocess.Popen:
         "DOCUMENTS_QUEUE": app.config["MAIL_QUEUE"] + "-documents",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(port),
-        "MAIL_CLAIM_SECONDS": "3",
+        "MAIL_CLAIM_SECONDS": "15",  # still leased when the next worker starts
+        "WORKER_MAINTENANCE_SECONDS": "2",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
@@ -297,9 +298,11 @@ def test_a_killed_worker_s_message_is_sent_once_by_the_restarted_worker(redis_ap
         assert handler.stalled.wait(timeout=90), "the worker never sent"
         os.killpg(first.pid, signal.SIGKILL)  # mid-send: no "250", no commit
         first.wait(timeout=10)
-        # The dead worker's scheduler lock would expire by itself; do not wait for it.
+        # The dead worker's scheduler lock still stands when the next one starts (as after
+        # systemd's RestartSec); it expires in 10 s here, not 61. The new worker
+        # must then take the scheduler over soon, or the lease's retry waits ten minutes.
         for name in (redis_app.config["MAIL_QUEUE"], redis_app.config["MAIL_QUEUE"] + "-documents"):
-            queue_connection().delete(f"rq:scheduler-lock:{name}")  # ours only
+            queue_connection().expire(f"rq:scheduler-lock:{name}", 10)
         assert statuses()[0] == OutboxStatus.PENDING
 
         second = _worker_process(redis_app, port)

@@ -143,6 +143,8 @@ def test_the_desk_page_checks_in_a_typed_code_without_javascript(client):
     assert "Reprint badge" in page
     page = client.post(url, data={"code": registration.checkin_code}).get_data(as_text=True)
     assert "Already checked in at" in page
+    typed = client.post(url, data={"code": "\x00"})
+    assert typed.status_code == 200 and "No badge of this event has this code." in typed.text
     page = client.post(url, data={"code": "nonsense"}).get_data(as_text=True)
     assert "No badge of this event has this code." in page
     assert 'value="nonsense"' in page  # what was typed stays
