@@ -368,10 +368,9 @@ def reoptimise_gaps(
     return False, bound
 
 
-def _people_by_gaps(st: State) -> list[int]:
-    """Participants with idle gaps, the most first."""
-    gaps = [person_gaps(st.pb, busy_mask(st, p)) for p in range(st.pb.n_people)]
-    return sorted((p for p in range(st.pb.n_people) if gaps[p]), key=lambda p: (-gaps[p], p))
+def _people_by_gaps(gaps: list[int]) -> list[int]:
+    """Participants with idle gaps (``gaps``: per participant), the most first."""
+    return sorted((p for p, g in enumerate(gaps) if g), key=lambda p: (-gaps[p], p))
 
 
 def _movable(st: State, m: int) -> bool:
@@ -447,13 +446,14 @@ def compact(
             if bound >= gaps_of(st, range(pb.n_people)):
                 return bound
     idle, size = 0, GROUP_MEETINGS
+    gaps = [person_gaps(pb, busy_mask(st, p)) for p in range(pb.n_people)]
     for turn in range(iterations):
         left = deadline - time.perf_counter()
         if idle >= PATIENCE and size < MAX_GROUP_MEETINGS:
             idle, size = 0, min(MAX_GROUP_MEETINGS, GROWTH * size)  # stuck: larger groups
         if left <= MIN_SECONDS or idle >= PATIENCE:
             break
-        ranked = _people_by_gaps(st)
+        ranked = _people_by_gaps(gaps)
         if not ranked:
             return 0
         free = _group(st, ranked[turn % len(ranked)], size)
@@ -461,4 +461,7 @@ def compact(
             st, free, None, NEIGHBOURHOOD_WORK * size / GROUP_MEETINGS, left
         )
         idle = 0 if improved else idle + 1
+        if improved:  # only the freed meetings' participants can have other gaps now
+            for p in {p for m in free for p in pb.parts[m]}:
+                gaps[p] = person_gaps(pb, busy_mask(st, p))
     return bound
