@@ -4,12 +4,14 @@ a meeting to a free slot, two meetings of one participant exchanged, Kempe chain
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
-from pic_events.matchmaking.scheduler.gaps import gaps_of
+from pic_events.matchmaking.scheduler.gaps import busy_mask, gaps_of, person_gaps
 from pic_events.matchmaking.scheduler.problem import State
 
 DESCENT_ROUNDS = 5  # passes over all meetings
 CHAIN_LIMIT = 12  # meetings a chain move may shift
+CHAIN_ROUNDS = 20  # passes of the chain descent (later ones over the changed meetings only)
 
 
 def _move_better(st: State, m: int) -> bool:
@@ -89,11 +91,12 @@ def _chain(st: State, m: int, b: int) -> tuple[list[int], list[int]] | None:
     return to_b, to_a
 
 
-def _chain_better(st: State, m: int, b: int) -> bool:
-    """Apply the chain moving ``m`` to slot ``b`` if it leaves fewer gaps."""
+def _chain_better(st: State, m: int, b: int) -> set[int]:
+    """Apply the chain moving ``m`` to slot ``b`` if it leaves fewer gaps; returns the
+    participants of the moved meetings (none: nothing changed)."""
     chain = _chain(st, m, b)
     if chain is None:
-        return False
+        return set()
     to_b, to_a = chain
     a = st.slot_of[m]
     pb = st.pb
@@ -106,24 +109,37 @@ def _chain_better(st: State, m: int, b: int) -> bool:
     for x in to_a:
         st.set_slot(x, a)
     if gaps_of(st, people) < before:
-        return True
+        return people
     for x in to_b + to_a:
         st.set_slot(x, -1)
     for x in to_b:
         st.set_slot(x, a)
     for x in to_a:
         st.set_slot(x, b)
-    return False
+    return set()
+
+
+def _with_gaps(st: State, people: Iterable[int]) -> list[int]:
+    """Placed meetings of these participants that involve someone with an idle gap, in
+    index order. A move leaves fewer gaps only if someone in it has one, and a Kempe chain
+    is the same whichever of its meetings it starts from, so only these start one."""
+    pb = st.pb
+    gappy = {p for p in people if person_gaps(pb, busy_mask(st, p))}
+    return sorted(
+        {m for p in gappy for m in pb.by_person[p] if st.slot_of[m] >= 0},
+    )
 
 
 def chain_descent(st: State, steps: int, deadline: float) -> None:
     """Kempe-chain moves (a meeting to another slot, the meetings in its way to its old one,
-    and so on) while they leave fewer gaps, up to ``steps`` chains tried (the work budget)."""
+    and so on) while they leave fewer gaps, up to ``steps`` chains tried (the work budget).
+    After the first pass, only meetings of the participants a move changed are tried again."""
     pb = st.pb
     tries = 0
-    for _ in range(DESCENT_ROUNDS):
-        improved = False
-        for m in range(pb.n_meetings):
+    starts = _with_gaps(st, range(pb.n_people))
+    for _ in range(CHAIN_ROUNDS):
+        touched: set[int] = set()
+        for m in starts:
             if st.slot_of[m] < 0:
                 continue
             if tries > steps or time.perf_counter() > deadline:
@@ -132,9 +148,13 @@ def chain_descent(st: State, steps: int, deadline: float) -> None:
             for b in pb.feas[m]:
                 if b != st.slot_of[m]:
                     tries += 1
-                    improved |= _chain_better(st, m, b)
-        if not improved:
+                    moved = _chain_better(st, m, b)
+                    if moved:
+                        touched.update(moved)
+                        break
+        if not touched:
             break
+        starts = _with_gaps(st, touched)
     st.log.clear()
 
 
