@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from pic_events.core.countries import country_name
 from pic_events.documents.qr import qr_svg
-from pic_events.documents.rendering import render_pdf
+from pic_events.documents.rendering import render_pdf_in_parts
 from pic_events.documents.text import fit_size, split_name
 from pic_events.events.models import Event
 from pic_events.registration.models import Category, Registration
@@ -60,6 +60,10 @@ LAYOUTS: dict[str, Layout] = {
     ),
 }
 DEFAULT_LAYOUT = "a6"
+# Sheets per WeasyPrint document, joined into one PDF (see render_pdf_in_parts): small
+# enough that the per-page work stays cheap, large enough that each part's stylesheet and
+# fonts are worth setting up.
+SHEETS_PER_PART = 25
 
 # Category bands: the colour is backed by the printed word, never read alone.
 BAND_COLOURS = {
@@ -136,11 +140,14 @@ def render_badges(event: Event, registrations: Iterable[Registration], layout: s
     """The badges of these registrations (in this order) as one PDF."""
     chosen = LAYOUTS[layout]
     badges = [badge_for(r, chosen) for r in registrations]
-    return render_pdf(
-        "documents/badges.html",
-        event=event,
-        layout=chosen,
-        sheets=_chunks(badges, chosen.badges_per_page),
-        sizes=sorted({size for badge in badges for size in badge.sizes.values()}),
-        band_colours=BAND_COLOURS,
+    sheets = _chunks(badges, chosen.badges_per_page)
+    parts = [_part(part) for part in _chunks(sheets, SHEETS_PER_PART)] or [_part([])]
+    return render_pdf_in_parts(
+        "documents/badges.html", parts, event=event, layout=chosen, band_colours=BAND_COLOURS
     )
+
+
+def _part(sheets: Sequence[Sequence[Badge]]) -> dict[str, object]:
+    """The template's context for these sheets: they and the name sizes they use."""
+    sizes = {size for sheet in sheets for badge in sheet for size in badge.sizes.values()}
+    return {"sheets": sheets, "sizes": sorted(sizes)}
