@@ -33,7 +33,7 @@ from pic_events.documents.badges import (
     render_badge_sheets,
 )
 from pic_events.documents.models import DocumentJob, JobStatus
-from pic_events.documents.rendering import join_pdf
+from pic_events.documents.rendering import collector_paused, join_pdf
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.registration.models import Registration
@@ -234,11 +234,12 @@ def _make_badges(job: DocumentJob) -> tuple[bytes, list[int]]:
     total = page_count(len(badges), layout)
     per_part = max(1, _chunk_pages()) * LAYOUTS[layout].badges_per_page
     parts = []
-    for start in range(0, len(badges), per_part):
-        part = badges[start : start + per_part]
-        parts.append(render_badge_sheets(event, part, layout))
-        _progress(job.id, job.attempts, page_count(start + len(part), layout), total)
-    return join_pdf(parts), ids
+    with collector_paused():  # as render_pdf_in_parts: WeasyPrint's objects are not cyclic
+        for start in range(0, len(badges), per_part):
+            part = badges[start : start + per_part]
+            parts.append(render_badge_sheets(event, part, layout))
+            _progress(job.id, job.attempts, page_count(start + len(part), layout), total)
+        return join_pdf(parts), ids
 
 
 class NothingToPrint(Exception):

@@ -10,7 +10,7 @@ from weasyprint.document import Document
 
 from pic_events.core.countries import country_name
 from pic_events.documents.qr import qr_svg
-from pic_events.documents.rendering import render_pages, render_pdf
+from pic_events.documents.rendering import render_pages, render_pdf_in_parts
 from pic_events.documents.text import fit_size, split_name
 from pic_events.events.models import Event
 from pic_events.registration.models import Category, Registration
@@ -61,6 +61,10 @@ LAYOUTS: dict[str, Layout] = {
     ),
 }
 DEFAULT_LAYOUT = "a6"
+# Sheets per WeasyPrint document, joined into one PDF (see render_pdf_in_parts): small
+# enough that the per-page work stays cheap, large enough that each part's stylesheet and
+# fonts are worth setting up.
+SHEETS_PER_PART = 25
 
 # Category bands: the colour is backed by the printed word, never read alone.
 BAND_COLOURS = {
@@ -152,7 +156,11 @@ def _sheet_context(event: Event, badges: Sequence[Badge], layout: str) -> dict:
 def render_badges(event: Event, registrations: Iterable[Registration], layout: str) -> bytes:
     """The badges of these registrations (in this order) as one PDF."""
     badges = badges_of(registrations, layout)
-    return render_pdf("documents/badges.html", **_sheet_context(event, badges, layout))
+    per_part = SHEETS_PER_PART * LAYOUTS[layout].badges_per_page
+    parts = [_sheet_context(event, part, layout) for part in _chunks(badges, per_part)] or [
+        _sheet_context(event, [], layout)
+    ]
+    return render_pdf_in_parts("documents/badges.html", parts)
 
 
 def render_badge_sheets(event: Event, badges: Sequence[Badge], layout: str) -> Document:

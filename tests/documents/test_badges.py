@@ -3,6 +3,8 @@ selection and order, who may print them."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from pic_events.extensions import db
@@ -89,6 +91,26 @@ def test_category_band_prints_the_category(client):
     pages = pdf.page_texts(_badges(client, event).data)
     assert any("Ana" in p and "STEERING COMMITTEE" in p for p in pages)
     assert any("Pia" in p and "PRESS" in p for p in pages)
+
+
+def test_badges_rendered_in_parts_come_out_as_one_pdf_in_order(client, monkeypatch):
+    from pic_events.documents import badges
+
+    monkeypatch.setattr(badges, "SHEETS_PER_PART", 2)
+    event = make_event()
+    names = ["Ana Alpha", "Ben Beta", "Cem Gamma", "Dan Delta", "Eva Epsilon-Wiśniewska"]
+    registrations = _people(event, names)
+    login(client, make_organiser())
+    data = _badges(client, event, layout="a6").data
+    pages = pdf.page_texts(data)
+    assert len(pages) == 5
+    by_family = sorted(names, key=lambda name: name.split()[1])  # the default order
+    assert [next(n for n in names if n.split()[1] in page) for page in pages] == by_family
+    assert "Wiśniewska" in pages[3]
+    assert pdf.qr_codes(data, page=5) == [registrations[2].checkin_code]  # Cem Gamma
+    sheets = pdf.page_texts(_badges(client, event, layout="a4-2x2").data)
+    assert len(sheets) == 2 and "Gamma" in sheets[1]
+    assert gc.isenabled()  # the collector paused for the rendering runs again
 
 
 def test_a_very_long_name_stays_on_its_badge(client):
