@@ -7,6 +7,7 @@ else (wrong, reset, malformed) is the same plain 404.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import segno
@@ -30,6 +31,7 @@ bp = Blueprint("calendar", __name__)
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 FEED_MAX_AGE = 300  # seconds a client may keep a feed before asking again (304 then)
+QR_CACHE_SIZE = 2048  # QR codes of feed links kept per worker (about 10 kB each)
 
 
 def _viewer():
@@ -175,8 +177,14 @@ def reminder_settings(slug: str):
 def calendar_links(user) -> dict[str, str]:
     """The person's feed: https and webcal addresses, and a QR code of it (inline SVG)."""
     https = services.feed_url(user)
-    qr = segno.make(https, error="m").svg_inline(scale=3, title=_("QR code of your calendar link"))
+    qr = _qr_svg(https, _("QR code of your calendar link"))
     return {"https": https, "webcal": services.webcal_url(user), "qr": Markup(qr)}
+
+
+@functools.lru_cache(maxsize=QR_CACHE_SIZE)
+def _qr_svg(text: str, title: str) -> str:
+    """Encoding a QR code takes longer than the rest of My agenda: once per link and language."""
+    return segno.make(text, error="m").svg_inline(scale=3, title=title)
 
 
 @bp.app_template_global("google_calendar_link")

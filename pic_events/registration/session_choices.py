@@ -77,6 +77,18 @@ def choosable_sessions(event: Event, viewer: User | None = None) -> list[Program
     return list(db.session.scalars(query))
 
 
+def choosable_count(event: Event, viewer: User | None = None) -> int:
+    """How many sessions `viewer` may choose (choosable_sessions, counted by the database)."""
+    if not event.programme_published:
+        return 0
+    query = select(func.count()).where(
+        ProgrammeSession.event_id == event.id, ProgrammeSession.must_choose.is_(True)
+    )
+    if not standing.may_attend_restricted(viewer):
+        query = query.where(ProgrammeSession.restricted.is_(False))
+    return db.session.scalar(query)
+
+
 def may_choose_now(registration: Registration | None, actor: User | None) -> bool:
     """Whether the programme shows choose / drop buttons for this registration."""
     return (
