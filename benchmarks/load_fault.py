@@ -230,13 +230,16 @@ def _run(cluster: PrivateCluster, work: Path, seconds: float, connections: int) 
         stop_polling.set()
         poller.join()
         same_gunicorn = _alive(pid)
+    kept_log = Path(tempfile.gettempdir()) / "pic-load-fault-gunicorn.log"
+    shutil.copy(work / "gunicorn.log", kept_log)  # the app's errors, read after the run
     created = {
         int(line)
         for path in work.glob("created-*")
         for line in path.read_text().split()
         if line.strip()
     }
-    return _verdict(summaries, health, outage, same_gunicorn, _integrity(database, created), data)
+    result = _verdict(summaries, health, outage, same_gunicorn, _integrity(database, created), data)
+    return {**result, "gunicorn_log": str(kept_log)}
 
 
 def _set_capacity(database_url: str, capacity: int) -> None:
@@ -299,4 +302,5 @@ def print_report(result: dict) -> None:
     )
     print(f"  registrations afterwards: {result['integrity']['registrations_by_status']}")
     print(f"  integrity checks (SQL, 0 each): {result['integrity']['checks']}")
-    print(f"  {'PASSED' if result['passed'] else 'FAILED'}")
+    verdict = "PASSED" if result["passed"] else "FAILED"
+    print(f"  {verdict} (gunicorn's log: {result['gunicorn_log']})")

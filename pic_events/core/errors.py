@@ -48,6 +48,10 @@ def _forget_session() -> None:
 
 def service_unavailable_response(error: Exception):
     _forget_session()
+    # Nothing below may ask the database who is calling (an API token, a session cookie):
+    # the locale of the answer asks for the current user, and a second failure inside this
+    # handler would turn the 503 into a 500.
+    g._login_user = login_manager.anonymous_user()
     current_app.logger.error(
         "Database unavailable: %s %s (%s)", request.method, request.path, _one_line(error)
     )
@@ -57,8 +61,6 @@ def service_unavailable_response(error: Exception):
         response = problem(503, detail=detail)
         response.headers.update(headers)
         return response
-    # The page must not ask the database who is logged in.
-    g._login_user = login_manager.anonymous_user()
     page = render_template("errors/error.html", error=ServiceUnavailable(detail))
     return page, 503, headers
 
