@@ -64,7 +64,9 @@ screenshots: $(VENV)/.dev
 test-backup: $(VENV)/.runtime
 	sh scripts/test_backup_restore.sh
 
+# The load run needs wrk (Debian's package), PostgreSQL on 127.0.0.1:5432 and Redis.
 bench: $(VENV)/.dev
+	sh scripts/system-packages.sh bench
 	$(BIN)/python -m benchmarks
 
 migrate: $(VENV)/.runtime

@@ -12,7 +12,7 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def main() -> int:
-    from benchmarks import booking, documents, recommend, scheduler
+    from benchmarks import booking, documents, load, recommend, scheduler
 
     print("B2B scheduler (10 s limit, xlarge 30 s): placed weight against the proven bound,")
     print("idle gaps against the greedy baseline (first slot that fits), their proven lower")
@@ -30,6 +30,10 @@ def main() -> int:
     print("16 threads at once; invariants counted by SQL afterwards")
     booking_row = booking.run()
     booking.print_table(booking_row)
+    print("\nHTTP load (wrk, gunicorn with the production settings, PostgreSQL, Redis): the")
+    print("demo meeting with 1,000 registrations; a bare Flask hello app is the ceiling")
+    load_result = load.run()
+    load.print_table(load_result)
     results = {
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -37,6 +41,7 @@ def main() -> int:
         "documents": document_rows,
         "recommend": recommend_row,
         "booking": booking_row,
+        "load": load_result,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten {RESULTS}")

@@ -1,13 +1,18 @@
 #!/bin/sh
 # Debian packages the app needs beyond Python: WeasyPrint's Pango (PDF documents), HarfBuzz's
 # subsetter (fast font subsetting in PDFs); for tests, poppler-utils (pdftoppm renders PDF
-# pages to read their QR codes). Installs only what is missing; needs root (or sudo) and apt.
+# pages to read their QR codes); for benchmarks, wrk (the HTTP load generator of
+# benchmarks/load.py). Installs only what is missing; needs root (or sudo) and apt.
 #   scripts/system-packages.sh run     what `make run` needs
 #   scripts/system-packages.sh test    what `make test` needs too
+#   scripts/system-packages.sh bench   what `make bench` needs too
 set -e
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 if [ "$1" = "test" ]; then
     packages="$packages poppler-utils"
+fi
+if [ "$1" = "bench" ]; then
+    packages="$packages wrk"
 fi
 missing=""
 for package in $packages; do
@@ -17,7 +22,7 @@ for package in $packages; do
 done
 [ -z "$missing" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "Missing system libraries:$missing (install Pango, HarfBuzz and poppler-utils with your package manager)" >&2
+    echo "Missing system packages:$missing (install Pango, HarfBuzz, poppler-utils and wrk with your package manager)" >&2
     exit 0
 fi
 sudo=""

@@ -11,6 +11,7 @@ window around the calendar's own dates; DTSTAMP, LAST-MODIFIED are in UTC. No fl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +30,8 @@ from pic_events.registration.models import Registration
 PRODID = "-//PIC Meetings//Calendar 1.0//EN"
 REFRESH = timedelta(hours=1)  # REFRESH-INTERVAL and X-PUBLISHED-TTL (PT1H): fetch hourly
 GOOGLE_URL = "https://calendar.google.com/calendar/render"
+# Agendas and programmes show a Google Calendar link per line: each is encoded once per worker.
+GOOGLE_LINK_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,7 @@ def meeting_invite(
 # --- links ----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=GOOGLE_LINK_CACHE_SIZE)
 def google_calendar_url(
     title: str,
     starts_at: datetime,

@@ -7,6 +7,7 @@ What a person sees comes from the modules that own the rules: the programme's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -233,7 +234,13 @@ def feed_state(key: str, body: bytes, now: datetime | None = None) -> FeedState:
 def organizer() -> tuple[str, str]:
     """(name, address) of the ORGANIZER of invitations: CALENDAR_ORGANIZER, else the sender."""
     config = current_app.config
-    name, address = parseaddr(config.get("CALENDAR_ORGANIZER") or config["MAIL_DEFAULT_SENDER"])
+    return _name_and_address(config.get("CALENDAR_ORGANIZER") or config["MAIL_DEFAULT_SENDER"])
+
+
+@functools.lru_cache(maxsize=16)
+def _name_and_address(sender: str) -> tuple[str, str]:
+    """Parsed once: site() asks for every link of an agenda."""
+    name, address = parseaddr(sender)
     return name or "PIC Meetings", address
 
 

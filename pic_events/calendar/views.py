@@ -7,6 +7,8 @@ else (wrong, reset, malformed) is the same plain 404.
 
 from __future__ import annotations
 
+import functools
+
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +30,7 @@ from pic_events.programme.models import ProgrammeSession
 bp = Blueprint("calendar", __name__)
 
 ICS_TYPE = "text/calendar; charset=utf-8"
+QR_CACHE_SIZE = 2048  # QR codes of feed links kept per worker (about 10 kB each)
 
 
 def _viewer():
@@ -167,8 +170,14 @@ def reminder_settings(slug: str):
 def calendar_links(user) -> dict[str, str]:
     """The person's feed: https and webcal addresses, and a QR code of it (inline SVG)."""
     https = services.feed_url(user)
-    qr = segno.make(https, error="m").svg_inline(scale=3, title=_("QR code of your calendar link"))
+    qr = _qr_svg(https, _("QR code of your calendar link"))
     return {"https": https, "webcal": services.webcal_url(user), "qr": Markup(qr)}
+
+
+@functools.lru_cache(maxsize=QR_CACHE_SIZE)
+def _qr_svg(text: str, title: str) -> str:
+    """Encoding a QR code takes longer than the rest of My agenda: once per link and language."""
+    return segno.make(text, error="m").svg_inline(scale=3, title=title)
 
 
 @bp.app_template_global("google_calendar_link")

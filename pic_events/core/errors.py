@@ -47,8 +47,9 @@ def _forget_session() -> None:
 
 
 def service_unavailable_response(error: Exception):
-    # Nothing below may ask the database who is logged in: the language of the answer
-    # (flask_babel's locale selector reads current_user) would fail again, into a 500.
+    # Nothing below may ask the database who is calling (an API token, a session cookie):
+    # the locale of the answer asks for the current user, and a second failure inside this
+    # handler would turn the 503 into a 500.
     g._login_user = login_manager.anonymous_user()
     _forget_session()
     current_app.logger.error(

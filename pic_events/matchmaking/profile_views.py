@@ -108,7 +108,7 @@ def catalogue(slug: str):
     suggestions = []
     my_profile = profiles.profile_of(me) if me is not None else None
     if me is not None and my_profile is not None and not filters.active and page.page == 1:
-        suggestions = profiles.recommendations(event, me, limit=3)
+        suggestions = profiles.recommendations(event, me, limit=3, my_profile=my_profile)
     return render_template(
         "matchmaking/catalogue.html",
         event=event,
@@ -147,7 +147,9 @@ def recommendations(slug: str):
     event = _event(slug)
     me = _viewer(event)
     my_profile = profiles.profile_of(me) if me is not None else None
-    ranked = profiles.recommendations(event, me, limit=20) if me is not None else []
+    ranked = []
+    if me is not None and my_profile is not None:
+        ranked = profiles.recommendations(event, me, limit=20, my_profile=my_profile)
     return render_template(
         "matchmaking/recommendations.html",
         event=event,

@@ -25,7 +25,7 @@ from babel import Locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defaultload
 
 from pic_events.accounts.models import User
 from pic_events.core.countries import country_name
@@ -36,7 +36,7 @@ from pic_events.directory.models import Cluster, Organisation, OrganisationKind
 from pic_events.directory.sectors import SECTORS, sector_name
 from pic_events.events.models import Event
 from pic_events.extensions import db
-from pic_events.matchmaking import recommend
+from pic_events.matchmaking import ranking_people, recommend
 from pic_events.matchmaking.availability import unavailable_slot_ids
 from pic_events.matchmaking.folding import fold, folded_words
 from pic_events.matchmaking.layout import event_slots
@@ -339,7 +339,13 @@ def _visible_query(event: Event) -> sa.Select:
             contains_eager(MatchProfile.registration)
             .contains_eager(Registration.user)
             .contains_eager(User.organisation)
-            .contains_eager(Organisation.cluster)
+            .contains_eager(Organisation.cluster),
+            # A card shows the cluster's name, not its sectors (selectin by default).
+            defaultload(MatchProfile.registration)
+            .defaultload(Registration.user)
+            .defaultload(User.organisation)
+            .defaultload(Organisation.cluster)
+            .lazyload(Cluster.sector_links),
         )
     )
 
@@ -573,15 +579,6 @@ def request_url(event: Event, registration_id: int) -> str:
 
 # --- recommendations ------------------------------------------------------------------
 
-_ORG_TO_PARTNER = {
-    OrganisationKind.SME.value: PartnerKind.SME.value,
-    OrganisationKind.LARGE.value: PartnerKind.LARGE_COMPANY.value,
-    OrganisationKind.RESEARCH.value: PartnerKind.RESEARCH.value,
-    OrganisationKind.CLUSTER.value: PartnerKind.CLUSTER.value,
-    OrganisationKind.PUBLIC.value: PartnerKind.PUBLIC_BODY.value,
-    OrganisationKind.OTHER.value: PartnerKind.OTHER.value,
-}
-
 REASON_TEXTS = {
     recommend.THEY_SEEK: _l("seeks a partner for %(what)s, which you offer"),
     recommend.THEY_OFFER: _l("offers %(what)s, which you seek"),
@@ -613,14 +610,15 @@ def reason_text(reasons: list[recommend.Reason], limit: int = 2) -> str:
 
 def _person(person: Participant) -> recommend.Person:
     profile = person.profile
-    return recommend.Person(
-        id=person.registration_id,
-        offers=" ".join([profile.offers or "", " ".join(profile.keywords or [])]).strip(),
-        seeks=profile.seeks or "",
-        sectors=frozenset(profile.sectors or []),
-        calls=frozenset(profile.calls or []),
-        partner_kinds=frozenset(profile.partner_kinds or []),
-        kind=_ORG_TO_PARTNER.get(person.organisation_kind or ""),
+    return ranking_people.ranked_person(
+        person.registration_id,
+        offers=profile.offers,
+        keywords=profile.keywords,
+        seeks=profile.seeks,
+        sectors=profile.sectors,
+        calls=profile.calls,
+        partner_kinds=profile.partner_kinds,
+        kind=person.organisation_kind,
         country=person.country,
         cluster=person.cluster_id,
     )
@@ -647,17 +645,27 @@ class Recommendation:
     reason: str
 
 
-def recommendations(event: Event, me: Registration, limit: int = 20) -> list[Recommendation]:
+def recommendations(
+    event: Event, me: Registration, limit: int = 20, my_profile: MatchProfile | None = None
+) -> list[Recommendation]:
     """People I should meet, best first: among the listed participants I can see, not me
-    and not those I already meet. Needs my profile (none: no recommendations)."""
-    my_profile = profile_of(me)
+    and not those I already meet. Needs my profile (none: no recommendations; the caller
+    may pass it when it has it)."""
+    my_profile = my_profile or profile_of(me)
     if my_profile is None:
         return []
-    people = participants_of(db.session.scalars(_visible_query(event)))
-    me_person = _person(participant(me, my_profile))
-    others = [_person(p) for p in people if p.registration_id != me.id]
-    ranked = recommend.rank(me_person, others, exclude=_met_ids(me), limit=limit)
-    by_id = {p.registration_id: p for p in people}
+    people = ranking_people.listed_people(event)
+    me_person = next((p for p in people if p.id == me.id), None)
+    if me_person is None:  # not listed: not among the people of the query
+        me_person = _person(participant(me, my_profile))
+    ranked = recommend.rank(me_person, people, exclude=_met_ids(me), limit=limit)
+    winners = [r.person_id for r in ranked]
+    by_id = {
+        p.registration_id: p
+        for p in participants_of(
+            db.session.scalars(_visible_query(event).where(Registration.id.in_(winners or [0])))
+        )
+    }
     return [
         Recommendation(by_id[r.person_id], r.score, reason_text(list(r.reasons))) for r in ranked
     ]

@@ -127,7 +127,7 @@ class Ranked:
     reasons: tuple[Reason, ...] = field(default=())
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Prepared:
     person: Person
     offers: frozenset[str]
@@ -135,6 +135,12 @@ class _Prepared:
     calls: tuple[str, ...]  # folded call codes
 
 
+# Each page ranks everyone against one person: the words of each profile are found once per
+# worker and kept while the profile stays the same (a changed profile is another Person).
+PREPARED_CACHE_SIZE = 8192
+
+
+@functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)
 def _prepare(person: Person) -> _Prepared:
     calls = tuple(k for k in (_call_key(c) for c in sorted(person.calls)) if k)
     return _Prepared(person, terms(person.offers), terms(person.seeks), calls)

@@ -78,15 +78,14 @@ def my_agenda(slug: str):
     event = _event(slug)
     registration = registration_of(event, current_user)
     entries = agenda_entries(event, registration)
-    sessions = [e.session for e in entries if e.session is not None]
+    may_choose = session_choices.may_choose_now(registration, current_user)
     return render_template(
         "programme/my_agenda.html",
         event=event,
         registration=registration,
         days=services.by_day(entries, event.timezone),
-        places=session_choices.places_left(sessions),
-        may_choose=session_choices.may_choose_now(registration, current_user),
-        choosable_count=len(session_choices.choosable_sessions(event, current_user)),
+        may_choose=may_choose,
+        choosable_count=may_choose and session_choices.choosable_count(event, current_user),
         back="agenda",
     )
 

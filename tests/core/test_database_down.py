@@ -72,3 +72,24 @@ def test_a_logged_in_member_gets_503_not_500(unreachable_app, caplog):
     assert token.status_code == 503
     assert all(int(r.headers["Retry-After"]) > 0 for r in (page, api, token))
     assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_a_token_or_a_session_cookie_still_gets_503_not_500(unreachable_app, caplog):
+    """Who is calling is asked of the database too (API token, session cookie): the 503
+    answer must not ask again, or it fails inside the error handler and becomes a 500."""
+    client = unreachable_app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1.fingerprint"
+        session["_fresh"] = True
+    with caplog.at_level(logging.ERROR):
+        api = client.post(
+            "/api/v1/events/pic-2027/registrations",
+            json={"answers": {}, "consent": True},
+            headers={"Authorization": "Bearer pic_0123456789abcdef"},
+        )
+        page = client.get("/events/pic-2027/my-agenda")
+    assert api.status_code == 503 and api.mimetype == "application/problem+json"
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    for response in (api, page):
+        assert int(response.headers["Retry-After"]) > 0
+    assert not [r for r in caplog.records if r.getMessage() == "Unhandled error"]

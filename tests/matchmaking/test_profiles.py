@@ -468,6 +468,30 @@ def test_recommendations_leave_out_hidden_people_and_those_i_meet(app):
     assert profiles.recommendations(event, person(event, "No profile", profile=False)) == []
 
 
+def test_recommendations_follow_edited_profiles_and_organisations(app):
+    """The ranking keeps each participant's words per worker: an edit is seen at once."""
+    event = make_b2b_event()
+    me = person(event, "Me", profile={"offers": "seed phenotyping", "seeks": "cereal breeding"})
+    other = person(event, "Other", organisation="Agrobio", profile={"seeks": "orchard drones"})
+    assert profiles.recommendations(event, me) == []
+    profiles.save_profile(other, profiles.ProfileInput(seeks="seed phenotyping"))
+    ranked = profiles.recommendations(event, me)
+    assert [r.person.registration_id for r in ranked] == [other.id]
+    assert ranked[0].reason.startswith("Seeks a partner for seed phenotyping")
+    other.user.organisation.kind = "research"
+    db.session.commit()
+    profiles.save_profile(me, profiles.ProfileInput(partner_kinds=["research"]))
+    ranked = profiles.recommendations(event, me)
+    assert "kind of partner you look for" in ranked[0].reason
+
+
+def test_an_unlisted_person_still_gets_recommendations(app):
+    event = make_b2b_event()
+    me = person(event, "Me", listed=False, profile={"offers": "seed phenotyping"})
+    other = person(event, "Other", profile={"seeks": "seed phenotyping"})
+    assert [r.person.registration_id for r in profiles.recommendations(event, me)] == [other.id]
+
+
 def test_two_first_saves_at_once_leave_one_profile(pg_app):
     """Two tabs saving a new profile at the same moment: one row, no error."""
     import threading
