@@ -178,10 +178,7 @@ EXEMPT: dict[str, str] = {
 
 # Pages with a known N+1 in code others are changing now: strict xfail, so that the fix
 # turns them green and this list must shrink.
-KNOWN_N_PLUS_ONE: dict[str, str] = {
-    "calendar.personal_feed": "calendar.services.personal_feed runs meetings_of once per "
-    "event the person is registered at (being reworked for performance)",
-}
+KNOWN_N_PLUS_ONE: dict[str, str] = {}
 
 # Statuses a measured page may answer (a redirect would measure the wrong thing).
 EXPECTED_STATUS = {200}

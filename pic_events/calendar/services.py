@@ -34,7 +34,7 @@ from pic_events.core.timezones import start_of_day
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event, EventStatus
 from pic_events.extensions import db
-from pic_events.matchmaking.meetings import meetings_of
+from pic_events.matchmaking.meetings import meetings_of_each
 from pic_events.matchmaking.models import MatchProfile, Meeting, MeetingStatus
 from pic_events.programme import services as programme
 from pic_events.programme.models import ProgrammeSession
@@ -132,17 +132,19 @@ def personal_feed(user: User, now: datetime | None = None) -> PersonalFeed:
     (STATUS:CANCELLED, so that subscribed calendars drop them). One feed for all events:
     one subscription, and a new event appears in it by itself.
 
-    Queries: a fixed number per event, whatever the number of sessions and meetings."""
+    Queries: a fixed number for the meetings, and per event for its sessions, whatever the
+    number of sessions and meetings."""
     now = now or utcnow()
     sessions: list[ProgrammeSession] = []
     found: list[tuple[Registration, Meeting]] = []
     registrations = _feed_registrations(user)
+    meetings = meetings_of_each(registrations, include_cancelled=True)
     for registration in registrations:
         event = registration.event
         entries = programme.session_entries(registration, event=event)
         sessions += [entry.session for entry in entries if entry.session is not None]
         ended = event_has_ended(event, now)
-        for meeting in meetings_of(registration, include_cancelled=True):
+        for meeting in meetings[registration.id]:
             if meeting.status == MeetingStatus.CONFIRMED or not ended:
                 found.append((registration, meeting))
     others = {
