@@ -43,7 +43,7 @@ from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.programme.services import event_sessions as programme_sessions
-from pic_events.registration.models import Registration, RegistrationStatus
+from pic_events.registration.models import Registration
 
 bp = Blueprint("consortia", __name__)
 
@@ -282,9 +282,7 @@ def _invitable(event: Event, idea: Idea) -> list[Registration]:
         .join(User, User.id == Registration.user_id)
         .options(joinedload(Registration.user).joinedload(User.organisation))
         .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.listed.is_(True),
+            Registration.listed_at(event.id),
         )
         .order_by(User.name)
     ).all()

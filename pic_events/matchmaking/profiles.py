@@ -331,9 +331,7 @@ def _visible_query(event: Event) -> sa.Select:
         .outerjoin(User.organisation)
         .outerjoin(Organisation.cluster)
         .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED.value,
-            Registration.listed.is_(True),
+            Registration.listed_at(event.id),
         )
         .options(
             contains_eager(MatchProfile.registration)
@@ -530,9 +528,7 @@ def filter_choices(event: Event) -> dict[str, list[tuple[str, str]]]:
         .outerjoin(User.organisation)
         .outerjoin(Organisation.cluster)
         .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED.value,
-            Registration.listed.is_(True),
+            Registration.listed_at(event.id),
         )
         .distinct()
     ).all()

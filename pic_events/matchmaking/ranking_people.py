@@ -19,7 +19,7 @@ from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import recommend
 from pic_events.matchmaking.models import MatchProfile, PartnerKind
-from pic_events.registration.models import Registration, RegistrationStatus
+from pic_events.registration.models import Registration
 
 ORG_TO_PARTNER = {
     OrganisationKind.SME.value: PartnerKind.SME.value,
@@ -105,9 +105,7 @@ def listed_people(event: Event) -> list[recommend.Person]:
         .join(Registration.user)
         .outerjoin(User.organisation)
         .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED.value,
-            Registration.listed.is_(True),
+            Registration.listed_at(event.id),
         )
     )
     return [_person_of_row(tuple(row)) for row in rows]

@@ -437,9 +437,7 @@ def nudge_candidates(event: Event) -> list[Registration]:
         db.session.scalars(
             sa.select(Registration)
             .where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-                Registration.listed.is_(True),
+                Registration.listed_at(event.id),
                 Registration.user_id.is_not(None),
                 Registration.id.not_in(seated),
                 Registration.id.not_in(senders),

@@ -130,6 +130,16 @@ class Registration(db.Model):
         cascade="all, delete-orphan", back_populates="registration"
     )
 
+    @classmethod
+    def listed_at(cls, event_id: int) -> sa.ColumnElement[bool]:
+        """Confirmed at the event and listed: whom the other participants may see (the B2B
+        catalogue, its suggestions, project ideas' partners, the nudge)."""
+        return sa.and_(
+            cls.event_id == event_id,
+            cls.status == RegistrationStatus.CONFIRMED.value,
+            cls.listed.is_(True),
+        )
+
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[RegistrationStatus(self.status)])
