@@ -324,11 +324,10 @@ def scheduling_page(slug: str):
     event = _event(slug)
     form = RunForm()
     if form.validate_on_submit():
-        latest = scheduling.latest_run(event)
-        if latest is not None and latest.in_progress and not latest.stuck():
-            flash(_("A run is already in progress."), "warning")
-        else:
+        try:
             scheduling.start_run(event, form.time_limit.data)
+        except Conflict as busy:
+            flash(busy.message, "warning")
         return redirect(url_for(".scheduling_page", slug=event.slug))
     run = scheduling.latest_run(event)
     preview = None

@@ -588,7 +588,10 @@ def latest_run(event: Event) -> ScheduleRun | None:
 
 def start_run(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> ScheduleRun:
     """A new run: an RQ job when REDIS_URL is set (the page follows its progress), else
-    solved now."""
+    solved now. Conflict while another run of the event is in progress (and not stuck)."""
+    latest = latest_run(event)
+    if latest is not None and latest.in_progress and not latest.stuck():
+        raise Conflict(_("A run is already in progress."))
     limit = min(max(float(time_limit), 1.0), MAX_TIME_LIMIT)
     queued = bool(current_app.config.get("REDIS_URL"))
     if not queued:

@@ -4,10 +4,13 @@ dry run -> publish -> meetings, no double booking, later runs keep them fixed.""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from pic_events.core.types import utcnow
+from pic_events.core.validation import Conflict
 from pic_events.extensions import db
 from pic_events.matchmaking import booking, scheduling
 from pic_events.matchmaking.models import (
@@ -16,6 +19,7 @@ from pic_events.matchmaking.models import (
     RequestStatus,
     Unavailability,
 )
+from pic_events.matchmaking.scheduling_models import ScheduleRun
 from pic_events.matchmaking.settings import settings_of
 from pic_events.notifications.models import OutboxMessage
 from tests.factories import b2b_slots, make_b2b_event
@@ -151,6 +155,20 @@ def test_a_run_without_redis_solves_inline(app):
     assert run.status == "done" and run.result["scheduled"] == 1
     scheduling.publish_run(run)
     assert run.status == "published" and len(_live_meetings()) == 1
+
+
+def test_a_second_run_waits_for_the_one_in_progress_unless_it_is_stuck(app):
+    event = make_b2b_event(slots=2, tables=1, booking_style="organiser")
+    a, b = people(event, 2)
+    accepted(event, a, b)
+    running = ScheduleRun(event_id=event.id, status="running", time_limit=5, started_at=utcnow())
+    db.session.add(running)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        scheduling.start_run(event, time_limit=1)
+    running.started_at = utcnow() - timedelta(hours=1)  # its worker died long ago
+    db.session.commit()
+    assert scheduling.start_run(event, time_limit=1).status == "done"
 
 
 def test_with_redis_the_run_is_a_job_the_worker_runs_and_the_page_shows_progress(app, client):
