@@ -58,6 +58,9 @@ INVARIANTS = {
         SELECT COUNT(*) FROM b2b_meeting_seat s JOIN b2b_meeting m ON m.id = s.meeting_id
         WHERE (s.live AND m.status <> 'confirmed') OR (NOT s.live AND m.status = 'confirmed')
         OR s.slot_id <> m.slot_id""",
+    "live_meeting_of_a_dead_request": """
+        SELECT COUNT(*) FROM b2b_meeting m JOIN meeting_request q ON q.id = m.request_id
+        WHERE m.status = 'confirmed' AND q.status <> 'accepted'""",
 }
 
 

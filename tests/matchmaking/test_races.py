@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
+from benchmarks.booking import INVARIANTS
 from pic_events.core.validation import Conflict, NotFoundError
 from pic_events.extensions import db
 from pic_events.matchmaking import booking, requests
@@ -55,38 +56,10 @@ def accept_job(request_id: int, registration_id: int, slot_id: int | None = None
 
 
 def violations() -> dict[str, int]:
-    """The invariants, counted by SQL over live meetings (0 everywhere is good)."""
-    queries = {
-        "person_twice_in_a_slot": """
-            SELECT COUNT(*) FROM (SELECT s.registration_id, s.slot_id FROM b2b_meeting_seat s
-            JOIN b2b_meeting m ON m.id = s.meeting_id WHERE m.status = 'confirmed'
-            GROUP BY s.registration_id, s.slot_id HAVING COUNT(*) > 1) t""",
-        "table_twice_in_a_slot": """
-            SELECT COUNT(*) FROM (SELECT slot_id, table_id FROM b2b_meeting
-            WHERE status = 'confirmed' GROUP BY slot_id, table_id HAVING COUNT(*) > 1) t""",
-        "seat_out_of_step": """
-            SELECT COUNT(*) FROM b2b_meeting_seat s JOIN b2b_meeting m ON m.id = s.meeting_id
-            WHERE (s.live AND m.status <> 'confirmed') OR (NOT s.live AND m.status = 'confirmed')
-            OR s.slot_id <> m.slot_id""",
-        "over_the_maximum": """
-            SELECT COUNT(*) FROM (SELECT s.registration_id FROM b2b_meeting_seat s
-            JOIN b2b_meeting m ON m.id = s.meeting_id JOIN b2b_settings b ON b.event_id = m.event_id
-            WHERE m.status = 'confirmed' AND b.max_meetings IS NOT NULL
-            GROUP BY s.registration_id, b.max_meetings HAVING COUNT(*) > b.max_meetings) t""",
-        "unavailable_but_booked": """
-            SELECT COUNT(*) FROM b2b_meeting_seat s JOIN b2b_meeting m ON m.id = s.meeting_id
-            JOIN b2b_unavailability u ON u.registration_id = s.registration_id
-            AND u.slot_id = m.slot_id WHERE m.status = 'confirmed'""",
-        "unconfirmed_in_a_live_meeting": """
-            SELECT COUNT(*) FROM b2b_meeting_seat s JOIN b2b_meeting m ON m.id = s.meeting_id
-            JOIN registration r ON r.id = s.registration_id
-            WHERE m.status = 'confirmed' AND r.status <> 'confirmed'""",
-        "live_meeting_of_a_dead_request": """
-            SELECT COUNT(*) FROM b2b_meeting m JOIN meeting_request q ON q.id = m.request_id
-            WHERE m.status = 'confirmed' AND q.status <> 'accepted'""",
-    }
+    """The invariants, counted by SQL over live meetings (0 everywhere is good): the same
+    queries the booking benchmark counts after its run."""
     db.session.expire_all()
-    return {name: db.session.scalar(sa.text(sql)) for name, sql in queries.items()}
+    return {name: db.session.scalar(sa.text(sql)) for name, sql in INVARIANTS.items()}
 
 
 def assert_no_violation():
