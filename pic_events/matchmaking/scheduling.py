@@ -28,7 +28,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from pic_events.accounts.models import User
 from pic_events.core import background, signals
 from pic_events.core.templating import local_time
 from pic_events.core.timezones import to_zone
@@ -50,6 +49,7 @@ from pic_events.matchmaking.models import (
     RequestStatus,
     Slot,
 )
+from pic_events.matchmaking.requests import request_options
 from pic_events.matchmaking.scheduler import Assignment, parse_instance, solve
 from pic_events.matchmaking.scheduling_models import RunStatus, ScheduleRun
 from pic_events.matchmaking.settings import saved_settings_of, settings_of
@@ -672,16 +672,7 @@ def describe(event: Event, result: dict[str, Any]) -> dict[str, Any]:
     requests = {
         r.id: r
         for r in db.session.scalars(
-            sa.select(MeetingRequest)
-            .where(MeetingRequest.id.in_(ids))
-            .options(
-                joinedload(MeetingRequest.sender)
-                .joinedload(Registration.user)
-                .joinedload(User.organisation),
-                joinedload(MeetingRequest.recipient)
-                .joinedload(Registration.user)
-                .joinedload(User.organisation),
-            )
+            sa.select(MeetingRequest).where(MeetingRequest.id.in_(ids)).options(*request_options())
         )
     }
     slots = {s.id: s for s in db.session.scalars(sa.select(Slot).where(Slot.event_id == event.id))}
