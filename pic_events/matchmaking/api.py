@@ -18,7 +18,7 @@ from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import booking, outcomes, requests, slots
-from pic_events.matchmaking.meetings import meetings_of, with_people
+from pic_events.matchmaking.meetings import meeting_for, meetings_of, with_people
 from pic_events.matchmaking.models import Meeting, MeetingRequest
 from pic_events.matchmaking.schemas import (
     AcceptInputSchema,
@@ -233,9 +233,7 @@ def _meeting_and_me(meeting_id: int) -> tuple[Meeting, Registration | None]:
     if current_user.is_organiser:
         return meeting, None
     me = requests.participant_of(meeting.event, current_user)
-    if me.id not in meeting.registration_ids:
-        raise ApiError(404, _("No such meeting."))
-    return meeting, me
+    return meeting_for(meeting.id, me), me
 
 
 @blp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])

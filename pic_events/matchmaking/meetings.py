@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from pic_events.accounts.models import User
 from pic_events.agenda.services import AgendaEntry
+from pic_events.core.validation import NotFoundError
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking.models import Meeting, MeetingSeat, MeetingStatus
@@ -24,6 +25,15 @@ def with_people():
         .joinedload(Registration.user)
         .joinedload(User.organisation)
     )
+
+
+def meeting_for(meeting_id: int, registration: Registration) -> Meeting:
+    """A meeting in which `registration` has a seat, else NotFoundError (the same answer as
+    for a meeting that does not exist)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or registration.id not in meeting.registration_ids:
+        raise NotFoundError(_("No such meeting."))
+    return meeting
 
 
 def meetings_of(registration: Registration, *, include_cancelled: bool = False) -> list[Meeting]:

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from pic_events.core.types import utcnow
-from pic_events.core.validation import NotFoundError, ServiceValidationError
+from pic_events.core.validation import ServiceValidationError
 from pic_events.extensions import db
 from pic_events.matchmaking.booking import BookingConflict
+from pic_events.matchmaking.meetings import meeting_for
 from pic_events.matchmaking.models import Meeting, MeetingOutcome, Rating
 from pic_events.registration.models import Registration
 
@@ -46,9 +47,7 @@ def record_outcome(
 ) -> MeetingOutcome:
     """Store (or change) what this side says: took place or not, and if it did, a rating
     (not_relevant, informative, cooperation). Only once the meeting has begun."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or registration.id not in meeting.registration_ids:
-        raise NotFoundError(_("No such meeting."))
+    meeting = meeting_for(meeting_id, registration)
     if rating is not None and rating not in {r.value for r in Rating}:
         raise ServiceValidationError({"rating": [_("Choose one of the ratings offered.")]})
     if took_place and rating is None:

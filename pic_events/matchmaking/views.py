@@ -16,7 +16,6 @@ from pic_events.core.validation import (
 )
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
-from pic_events.extensions import db
 from pic_events.matchmaking import outcomes, requests, slots
 from pic_events.matchmaking.booking import BookingConflict, slot_time
 from pic_events.matchmaking.meeting_forms import (
@@ -27,8 +26,8 @@ from pic_events.matchmaking.meeting_forms import (
     OutcomeForm,
     RequestForm,
 )
-from pic_events.matchmaking.meetings import meetings_of
-from pic_events.matchmaking.models import MatchProfile, Meeting
+from pic_events.matchmaking.meetings import meeting_for, meetings_of
+from pic_events.matchmaking.models import MatchProfile
 from pic_events.matchmaking.settings import requests_carry_a_slot, requests_open, settings_of
 from pic_events.registration.models import Registration
 
@@ -279,13 +278,6 @@ def cancel_request(slug: str, request_id: int):
     return _back(event)
 
 
-def _my_meeting(me: Registration, meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or me.id not in meeting.registration_ids:
-        raise NotFoundError(_("No such meeting."))
-    return meeting
-
-
 @bp.post("/events/<slug>/b2b/meetings/<int:meeting_id>/cancel")
 @login_required
 def cancel_meeting(slug: str, meeting_id: int):
@@ -293,7 +285,7 @@ def cancel_meeting(slug: str, meeting_id: int):
 
     event = _event(slug)
     me = _me(event)
-    meeting = _my_meeting(me, meeting_id)
+    meeting = meeting_for(meeting_id, me)
     form = CancelForm()
     if not form.validate_on_submit():
         return _refused(event, me, "cancel", meeting.id, form, ServiceValidationError(form.errors))
@@ -310,7 +302,7 @@ def cancel_meeting(slug: str, meeting_id: int):
 def meeting_outcome(slug: str, meeting_id: int):
     event = _event(slug)
     me = _me(event)
-    meeting = _my_meeting(me, meeting_id)
+    meeting = meeting_for(meeting_id, me)
     form = OutcomeForm()
     if not form.validate_on_submit():
         return _refused(event, me, "outcome", meeting.id, form, ServiceValidationError(form.errors))
