@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from pic_events.accounts.auth import organiser_required
+from pic_events.core.forms import save_form
 from pic_events.core.types import utcnow
 from pic_events.core.validation import (
     Conflict,
@@ -77,14 +78,9 @@ def setup_page(slug: str):
     settings = settings_of(event)
     form = RulesForm()
     form.setup(event, settings)
-    if form.validate_on_submit():
-        try:
-            setup.save_rules(event, form.values())
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Matchmaking rules saved."), "success")
-            return redirect(url_for(".setup_page", slug=event.slug))
+    if save_form(form, lambda: setup.save_rules(event, form.values())):
+        flash(_("Matchmaking rules saved."), "success")
+        return redirect(url_for(".setup_page", slug=event.slug))
     return _page(
         "setup.html",
         event,
@@ -132,14 +128,14 @@ def slots(slug: str):
     one = SlotForm(prefix="s")
     one.setup(event)
     posted = request.form.get("form")
-    if posted == "window" and window.validate_on_submit():
-        try:
-            made = setup.generate_slots(event, window.window())
-        except ServiceValidationError as error:
-            apply_errors_to_form(window, error.errors)
-        else:
-            flash(ngettext("%(num)d slot added.", "%(num)d slots added.", len(made)), "success")
-            return redirect(url_for(".slots", slug=event.slug))
+    made = (
+        save_form(window, lambda: setup.generate_slots(event, window.window()))
+        if posted == "window"
+        else None
+    )
+    if made is not None:
+        flash(ngettext("%(num)d slot added.", "%(num)d slots added.", len(made)), "success")
+        return redirect(url_for(".slots", slug=event.slug))
     if posted == "slot" and one.validate_on_submit():
         try:
             setup.add_slot(event, *one.times())
@@ -282,14 +278,13 @@ def edit_table(slug: str, table_id: int):
     form.setup(list_rooms(event))
     if not form.is_submitted():
         form.room_id.data = table.room_id or 0
-    if form.validate_on_submit():
-        try:
-            setup.edit_table(table, seats=form.seats.data, room_id=form.room_id.data or None)
-        except ServiceValidationError as error:
-            apply_errors_to_form(form, error.errors)
-        else:
-            flash(_("Table %(table)s saved.", table=table.label), "success")
-            return redirect(url_for(".tables", slug=event.slug))
+
+    def save():
+        return setup.edit_table(table, seats=form.seats.data, room_id=form.room_id.data or None)
+
+    if save_form(form, save):
+        flash(_("Table %(table)s saved.", table=table.label), "success")
+        return redirect(url_for(".tables", slug=event.slug))
     return _page("table_edit.html", event, form=form, table=table)
 
 
