@@ -199,6 +199,27 @@ def _track_event_versions() -> None:
         SessionChoice,
         lambda choice: [choice.registration.event_id if choice.registration else None],
     )
+    _track_b2b_versions(versions)
+
+
+def _track_b2b_versions(versions) -> None:
+    """What the B2B pages and the personal calendar show, beyond the programme: the
+    meetings and what leads to them, and people's names and organisations."""
+    from pic_events.accounts.models import User
+    from pic_events.directory.models import Cluster, Organisation
+    from pic_events.matchmaking import models as b2b
+    from pic_events.matchmaking.versions import own_event, registration_event, slot_event
+    from pic_events.registration.models import Registration
+
+    for model in (b2b.Meeting, b2b.MeetingRequest, b2b.Slot, b2b.B2BTable, b2b.B2BSettings):
+        versions.track_b2b(model, own_event)
+    versions.track_b2b(b2b.MeetingSeat, slot_event)
+    versions.track_b2b(b2b.Unavailability, slot_event)
+    versions.track_b2b(b2b.MatchProfile, registration_event)
+    versions.track_b2b(Registration, own_event, fields=("status", "listed", "category"))
+    versions.track_people(User, fields=("name", "organisation_id", "country", "locale"))
+    versions.track_people(Organisation, fields=("name", "country", "cluster_id"))
+    versions.track_people(Cluster, fields=("name", "country"))
 
 
 def _register_cli(app: Flask) -> None:

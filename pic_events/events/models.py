@@ -81,6 +81,9 @@ class Event(db.Model):
     seats_version: Mapped[str] = mapped_column(
         sa.String(16), default=new_version, server_default="0"
     )
+    # Changed with what the B2B pages show (meetings, requests, profiles, slots, tables,
+    # availability) and with the names and organisations of people (the directory).
+    b2b_version: Mapped[str] = mapped_column(sa.String(16), default=new_version, server_default="0")
     content_changed_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=sa.func.current_timestamp()
     )
