@@ -138,6 +138,11 @@ class Config:
     # Seconds the page cache is left alone after a cache error (Redis down), instead of
     # trying (and logging) on every request.
     CACHE_RETRY_AFTER = int(os.environ.get("CACHE_RETRY_AFTER", "30"))
+    # Seconds a worker gives the same answer again to anonymous visitors of a public page
+    # (pic_events.core.answer_cache) without asking the database: another worker's change
+    # shows after at most this long (this worker's at once). 0: off.
+    PUBLIC_ANSWER_SECONDS = float(os.environ.get("PUBLIC_ANSWER_SECONDS", "0"))
+    PUBLIC_ANSWER_ENTRIES = 256  # answers kept per worker
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -206,6 +211,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
+    PUBLIC_ANSWER_SECONDS = float(os.environ.get("PUBLIC_ANSWER_SECONDS", "1"))
 
     def __init__(self) -> None:
         if not self.SECRET_KEY:

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, refuse_development_secret
-from pic_events.core import page_cache, requests
+from pic_events.core import answer_cache, page_cache, requests
 from pic_events.extensions import (
     babel,
     csrf,
@@ -92,6 +92,7 @@ def _init_extensions(app: Flask) -> None:
     )
     rest_api.init_app(app)
     page_cache.init_app(app)
+    answer_cache.init_app(app)  # after the limiter and Talisman: their checks come first
 
 
 def _register_blueprints(app: Flask) -> None:

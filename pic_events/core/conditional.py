@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import Response, current_app, make_response, request, session
 
-from pic_events.core import page_cache
+from pic_events.core import answer_cache, page_cache
 
 # The CSRF tokens in a page expire (WTF_CSRF_TIME_LIMIT): a page kept by the browser is
 # reused (304) for at most this share of that time, so its forms still post.
@@ -62,6 +62,8 @@ def conditional_response(
     response.headers["Cache-Control"] = f"{scope}, {freshness}, must-revalidate"
     if not validators.private:
         response.vary.update(("Cookie", "Accept-Language"))
+    if shared_body:
+        answer_cache.keep(response, validators.etag, validators.last_modified)
     return response
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from pic_events.core import answer_cache
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event, new_version
 
@@ -32,6 +33,7 @@ BOOKKEEPING_FIELDS = frozenset(
     {"content_version", "seats_version", "b2b_version", "content_changed_at"}
 )
 PENDING_KEY = "event_versions_pending"
+CHANGED_KEY = "event_versions_changed"  # a version moved in this transaction
 KINDS: tuple[Kind, ...] = ("content", "seats", "b2b")
 
 _sources: dict[Kind, dict[type, EventIds]] = {kind: {} for kind in KINDS}
@@ -75,6 +77,18 @@ def install() -> None:
     if not sa.event.contains(Session, "before_flush", _before_flush):
         sa.event.listen(Session, "before_flush", _before_flush)
         sa.event.listen(Session, "after_flush", _after_flush)
+        sa.event.listen(Session, "after_commit", _after_commit)
+        sa.event.listen(Session, "after_rollback", _after_rollback)
+
+
+def _after_commit(session: Session) -> None:
+    """This worker's kept anonymous answers are forgotten at once (core.answer_cache)."""
+    if session.info.pop(CHANGED_KEY, False):
+        answer_cache.forget_all()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(CHANGED_KEY, None)
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
@@ -111,6 +125,7 @@ def _after_flush(session: Session, _context) -> None:
     found = pending.found
     for obj in pending.new:
         _collect(obj, found)
+    session.info[CHANGED_KEY] = True
     table = Event.__table__
     connection = session.connection()
     content, seats, b2b = found["content"], found["seats"], found["b2b"]
@@ -151,6 +166,7 @@ def _bump_loaded_event(session: Session, event: Event) -> None:
         if attr.key not in BOOKKEEPING_FIELDS and state.attrs[attr.key].history.has_changes()
     }
     if changed - {"updated_at"}:
+        session.info[CHANGED_KEY] = True
         event.content_version = new_version()
         event.seats_version = new_version()
         event.b2b_version = new_version()  # the B2B pages show the event's times and name
@@ -168,9 +184,7 @@ def _tracked(obj: Any) -> bool:
     return any(type(obj) in sources for sources in _sources.values())
 
 
-def _collect(
-    obj: Any, found: dict[Kind, set[int]], only_modified: Session | None = None
-) -> None:
+def _collect(obj: Any, found: dict[Kind, set[int]], only_modified: Session | None = None) -> None:
     """The events `obj` belongs to, by kind; with `only_modified`, only for the kinds whose
     fields of it changed (a dirty row may have changed nothing that counts)."""
     for kind, sources in _sources.items():
