@@ -5,6 +5,8 @@ For each endpoint: requests per second, latency p50 and p99, answers that are no
 (and socket errors), and the ratio to a bare Flask "hello" under the same gunicorn settings,
 measured in the same run: the ceiling of this machine. The goal: every read page at least
 40 % of hello's requests per second, p99 under 200 ms at 32 connections, no error answers.
+The same bare app doing one and then two trivial queries is measured too: the ceiling of
+a page that must ask the database anything (a logged-in visitor's page asks who they are).
 
   python -m benchmarks.load [--seconds 10] [--connections 32]
   python -m benchmarks.load --restart-db     the fault run (benchmarks/load_fault.py)
@@ -47,6 +49,11 @@ ENDPOINTS = (
     ("my agenda", f"/events/{SLUG}/my-agenda", "cookie", False),
     ("personal .ics", "/calendar/%s.ics", "path", False),
     ("register (POST)", f"/api/v1/events/{SLUG}/registrations", "bearer", True),
+)
+# Not goals: what a page that asks the database at all can reach (benchmarks/hello_app.py).
+REFERENCES = (
+    ("1 query (ceiling)", "/one-query"),
+    ("2 queries (ceiling)", "/two-queries"),
 )
 READ_PAGES = {"programme", "b2b catalogue", "my agenda", "personal .ics"}
 
@@ -107,7 +114,10 @@ def _run(work: Path, seconds: float, connections: int) -> dict:
     rows = []
     with load_stack.gunicorn("benchmarks.hello_app:app", env, log) as (base, _pid):
         hello = _measure(base, "/hello", {}, seconds, connections)
-    rows.append(_row("hello (ceiling)", hello, None))
+        rows.append(_row("hello (ceiling)", hello, None))
+        for name, path in REFERENCES:
+            summary = _measure(base, path, {}, seconds, connections)
+            rows.append(_row(name, summary, hello["requests_per_second"]))
     with load_stack.gunicorn("wsgi:app", env, log) as (base, _pid):
         emails = (work / "login_emails.txt").read_text().split()
         cookies = [load_stack.log_in(base, email) for email in emails]
