@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, Response, current_app, has_app_context, request, session
+from flask_babel import get_locale
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 
 EXTENSION = "pic_answer_cache"
@@ -83,15 +84,13 @@ def _store() -> AnswerCache | None:
 
 def visitor_key() -> tuple[str, str] | None:
     """(address, language) for a visitor who is anonymous on every count, else None."""
-    from pic_events.accounts.auth import visitor_locale
-
     if request.method not in ("GET", "HEAD") or request.authorization is not None:
         return None
     if session.get("_user_id") or session.get("_flashes"):
         return None
     if current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_NAME) in request.cookies:
         return None
-    return request.full_path, str(visitor_locale() or "")
+    return request.full_path, str(get_locale() or "")  # asks no database when anonymous
 
 
 def answer_kept() -> Response | None:
