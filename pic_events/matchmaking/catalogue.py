@@ -14,6 +14,8 @@ request builds again.
 
 from __future__ import annotations
 
+import functools
+import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from pic_events.directory.models import ORGANISATION_KIND_LABELS, Cluster, Organ
 from pic_events.directory.sectors import SECTORS
 from pic_events.events.models import Event
 from pic_events.extensions import db
-from pic_events.matchmaking import profiles, recommend
+from pic_events.matchmaking import profiles, ranking_people, recommend
 from pic_events.matchmaking.folding import fold, folded_words
 from pic_events.matchmaking.models import MatchProfile
 from pic_events.registration.models import Registration
@@ -75,14 +77,14 @@ def _kept(key: str, build: Callable[[], T]) -> T:
     return value  # type: ignore[return-value]
 
 
-def _tuple(values) -> tuple[str, ...]:
-    return tuple(values or ())
-
-
 def snapshot(event: Event) -> Snapshot:
     """The event's listed participants with a profile (one query per b2b_version)."""
     key = page_cache.cache_key("b2b-catalogue", SHAPE, event.id, event.b2b_version)
     return _kept(key, lambda: _build_snapshot(event))
+
+
+def _as_text(column) -> sa.ColumnElement:
+    return sa.cast(column, sa.Text)
 
 
 def _build_snapshot(event: Event) -> Snapshot:
@@ -99,10 +101,10 @@ def _build_snapshot(event: Event) -> Snapshot:
             MatchProfile.summary,
             MatchProfile.offers,
             MatchProfile.seeks,
-            MatchProfile.sectors,
-            MatchProfile.keywords,
-            MatchProfile.calls,
-            MatchProfile.partner_kinds,
+            _as_text(MatchProfile.sectors),
+            _as_text(MatchProfile.keywords),
+            _as_text(MatchProfile.calls),
+            _as_text(MatchProfile.partner_kinds),
         )
         .select_from(MatchProfile)
         .join(MatchProfile.registration)
@@ -112,31 +114,40 @@ def _build_snapshot(event: Event) -> Snapshot:
         .where(Registration.listed_at(event.id))
         .order_by(sa.func.lower(User.name), Registration.id)
     )
-    entries = []
-    for (rid, name, user_country, org_name, kind, org_country, cluster_id, cluster_name,
-         summary, offers, seeks, sectors, keywords, calls, partner_kinds) in rows:  # fmt: skip
-        data = profiles.ProfileData(
-            summary=summary or "",
-            offers=offers or "",
-            seeks=seeks or "",
-            sectors=_tuple(sectors),
-            keywords=_tuple(keywords),
-            calls=_tuple(calls),
-            partner_kinds=_tuple(partner_kinds),
-        )
-        person = profiles.Participant(
-            registration_id=rid,
-            name=name,
-            organisation=org_name,
-            organisation_kind=kind,
-            country=user_country or org_country,
-            cluster=cluster_name,
-            cluster_id=cluster_id,
-            profile=data,
-        )
-        country_key = user_country if user_country is not None else org_country
-        entries.append(Entry(person, country_key, profiles.ranked(person)))
-    return Snapshot(tuple(entries))
+    return Snapshot(tuple(_entry_of_row(tuple(row)) for row in rows))
+
+
+def _json_tuple(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text) or ()) if text else ()
+
+
+@functools.lru_cache(maxsize=ranking_people.ROW_CACHE_SIZE)
+def _entry_of_row(row: tuple) -> Entry:
+    """One card from its row; kept per worker while the row stays the same (a changed
+    profile or name is another row), so a new b2b_version only reads the rows again."""
+    (rid, name, user_country, org_name, kind, org_country, cluster_id, cluster_name,
+     summary, offers, seeks, sectors, keywords, calls, partner_kinds) = row  # fmt: skip
+    data = profiles.ProfileData(
+        summary=summary or "",
+        offers=offers or "",
+        seeks=seeks or "",
+        sectors=_json_tuple(sectors),
+        keywords=_json_tuple(keywords),
+        calls=_json_tuple(calls),
+        partner_kinds=_json_tuple(partner_kinds),
+    )
+    person = profiles.Participant(
+        registration_id=rid,
+        name=name,
+        organisation=org_name,
+        organisation_kind=kind,
+        country=user_country or org_country,
+        cluster=cluster_name,
+        cluster_id=cluster_id,
+        profile=data,
+    )
+    country_key = user_country if user_country is not None else org_country
+    return Entry(person, country_key, profiles.ranked(person))
 
 
 def search_index(event: Event, snap: Snapshot) -> dict[int, str]:
