@@ -5,6 +5,8 @@ A page beyond the last is empty (never a 404, never the database's "out of range
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from marshmallow import Schema, fields, validate
@@ -34,6 +36,29 @@ def paginate(query: Select, per_page: int | None = None) -> Pagination:
         per_page=_bounded("per_page", default, MAX_PER_PAGE),
         max_per_page=MAX_PER_PAGE,
         error_out=False,
+    )
+
+
+class _ListPagination(Pagination):
+    """A page of a list already in memory (flask_sqlalchemy's arithmetic and pager)."""
+
+    def _query_items(self) -> list:
+        offset = self._query_offset
+        return list(self._query_args["items"][offset : offset + self.per_page])
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate_list(items: Sequence, per_page: int | None = None) -> Pagination:
+    """paginate() for a list: the same ?page= and ?per_page=, the same page beyond the last."""
+    default = per_page or current_app.config["PER_PAGE"]
+    return _ListPagination(
+        page=_bounded("page", 1, MAX_PAGE),
+        per_page=_bounded("per_page", default, MAX_PER_PAGE),
+        max_per_page=MAX_PER_PAGE,
+        error_out=False,
+        items=items,
     )
 
 

@@ -18,11 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from pic_events.core.conditional import conditional_response, has_flashes
 from pic_events.core.forms import save_form
-from pic_events.core.pagination import paginate
+from pic_events.core.pagination import paginate_list
 from pic_events.core.validation import PermissionDenied
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
+from pic_events.matchmaking import catalogue as b2b_catalogue
 from pic_events.matchmaking import profiles
 from pic_events.matchmaking.profile_forms import ProfileForm
 from pic_events.registration.forms import ConfirmForm
@@ -100,22 +102,34 @@ def copy_previous(slug: str):
 @bp.route("/events/<slug>/b2b/participants")
 @login_required
 def catalogue(slug: str):
+    """Built from the cached snapshot of the event's participants; the page itself is kept
+    per viewer, query and versions (catalogue.validators), and answered 304 when current."""
     event = _event(slug)
     me = _viewer(event)
+    if has_flashes():
+        return _catalogue_html(event, me)
+    return conditional_response(
+        b2b_catalogue.validators(event, me, current_user),
+        lambda: _catalogue_html(event, me),
+        shared_body=True,  # the ETag names the viewer, their session and the query
+    )
+
+
+def _catalogue_html(event: Event, me: Registration | None) -> str:
     filters = profiles.CatalogueFilters.from_args(request.args)
-    page = paginate(profiles.catalogue_query(event, filters, me), per_page=CATALOGUE_PER_PAGE)
-    people = profiles.participants_of(page.items)
+    snap = b2b_catalogue.snapshot(event)
+    page = paginate_list(b2b_catalogue.matching(event, snap, filters, me), CATALOGUE_PER_PAGE)
     suggestions = []
     my_profile = profiles.profile_of(me) if me is not None else None
     if me is not None and my_profile is not None and not filters.active and page.page == 1:
-        suggestions = profiles.recommendations(event, me, limit=3, my_profile=my_profile)
+        suggestions = b2b_catalogue.suggestions(event, snap, me, my_profile, limit=3)
     return render_template(
         "matchmaking/catalogue.html",
         event=event,
         page=page,
-        people=people,
+        people=page.items,
         filters=filters,
-        choices=profiles.filter_choices(event),
+        choices=b2b_catalogue.filter_choices(snap),
         me=me,
         my_profile=my_profile,
         suggestions=suggestions,
@@ -149,7 +163,8 @@ def recommendations(slug: str):
     my_profile = profiles.profile_of(me) if me is not None else None
     ranked = []
     if me is not None and my_profile is not None:
-        ranked = profiles.recommendations(event, me, limit=20, my_profile=my_profile)
+        snap = b2b_catalogue.snapshot(event)
+        ranked = b2b_catalogue.suggestions(event, snap, me, my_profile, limit=20)
     return render_template(
         "matchmaking/recommendations.html",
         event=event,

@@ -438,6 +438,20 @@ def catalogue_query(event: Event, filters: CatalogueFilters, me: Registration | 
 
 
 @dataclass(frozen=True)
+class ProfileData:
+    """What a card shows of a profile, as plain data (the cached catalogue keeps these, not
+    model objects)."""
+
+    summary: str = ""
+    offers: str = ""
+    seeks: str = ""
+    sectors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()
+    partner_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Participant:
     """One card of the catalogue (and the API's Participant)."""
 
@@ -448,7 +462,7 @@ class Participant:
     country: str | None
     cluster: str | None
     cluster_id: int | None
-    profile: MatchProfile
+    profile: MatchProfile | ProfileData
 
     @property
     def sectors(self) -> list[str]:
@@ -604,7 +618,8 @@ def reason_text(reasons: list[recommend.Reason], limit: int = 2) -> str:
     return line[0].upper() + line[1:] + "."
 
 
-def _person(person: Participant) -> recommend.Person:
+def ranked(person: Participant) -> recommend.Person:
+    """A participant as the ranking sees them."""
     profile = person.profile
     return ranking_people.ranked_person(
         person.registration_id,
@@ -620,7 +635,7 @@ def _person(person: Participant) -> recommend.Person:
     )
 
 
-def _met_ids(me: Registration) -> set[int]:
+def met_ids(me: Registration) -> set[int]:
     """The people I already have a live meeting with (one query)."""
     mine = sa.select(MeetingSeat.meeting_id).where(
         MeetingSeat.registration_id == me.id, MeetingSeat.live.is_(True)
@@ -653,15 +668,13 @@ def recommendations(
     people = ranking_people.listed_people(event)
     me_person = next((p for p in people if p.id == me.id), None)
     if me_person is None:  # not listed: not among the people of the query
-        me_person = _person(participant(me, my_profile))
-    ranked = recommend.rank(me_person, people, exclude=_met_ids(me), limit=limit)
-    winners = [r.person_id for r in ranked]
+        me_person = ranked(participant(me, my_profile))
+    best = recommend.rank(me_person, people, exclude=met_ids(me), limit=limit)
+    winners = [r.person_id for r in best]
     by_id = {
         p.registration_id: p
         for p in participants_of(
             db.session.scalars(_visible_query(event).where(Registration.id.in_(winners or [0])))
         )
     }
-    return [
-        Recommendation(by_id[r.person_id], r.score, reason_text(list(r.reasons))) for r in ranked
-    ]
+    return [Recommendation(by_id[r.person_id], r.score, reason_text(list(r.reasons))) for r in best]
