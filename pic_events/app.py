@@ -207,6 +207,7 @@ def _track_b2b_versions(versions) -> None:
     """What the B2B pages and the personal calendar show, beyond the programme: the
     meetings and what leads to them, and people's names and organisations."""
     from pic_events.accounts.models import User
+    from pic_events.consortia.models import Idea
     from pic_events.directory.models import Cluster, Organisation
     from pic_events.matchmaking import models as b2b
     from pic_events.matchmaking.versions import own_event, registration_event, slot_event
@@ -217,7 +218,9 @@ def _track_b2b_versions(versions) -> None:
     versions.track_b2b(b2b.MeetingSeat, slot_event)
     versions.track_b2b(b2b.Unavailability, slot_event)
     versions.track_b2b(b2b.MatchProfile, registration_event)
-    versions.track_b2b(Registration, own_event, fields=("status", "listed", "category"))
+    # user_id: anonymising a registration turns its name into "Anonymised participant".
+    versions.track_b2b(Registration, own_event, fields=("status", "listed", "category", "user_id"))
+    versions.track_b2b(Idea, own_event, fields=("title",))  # a consortium meeting's title
     versions.track_people(User, fields=("name", "organisation_id", "country", "locale"))
     versions.track_people(Organisation, fields=("name", "country", "cluster_id"))
     versions.track_people(Cluster, fields=("name", "country"))

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -32,6 +32,7 @@ from pic_events.core import page_cache
 from pic_events.core.conditional import Validators
 from pic_events.core.timezones import start_of_day
 from pic_events.core.types import utcnow
+from pic_events.directory.models import Cluster, Organisation
 from pic_events.events.models import Event, EventStatus
 from pic_events.extensions import db
 from pic_events.matchmaking.meetings import meetings_of_each
@@ -80,7 +81,12 @@ def reset_token(user: User) -> str:
 
 
 def event_has_ended(event: Event, now: datetime) -> bool:
-    return now >= start_of_day(event.ends_on + timedelta(days=1), event.timezone)
+    return has_ended(event.ends_on, event.timezone, now)
+
+
+def has_ended(ends_on: date, timezone: str, now: datetime) -> bool:
+    """The event's last day is over in its own zone."""
+    return now >= start_of_day(ends_on + timedelta(days=1), timezone)
 
 
 def profile_summaries(registration_ids: Iterable[int]) -> dict[int, str]:
@@ -168,6 +174,151 @@ def personal_calendar(user: User, now: datetime | None = None) -> bytes:
             stamp=user.created_at or utcnow(),
             timezone=feed.timezone,
         )
+
+
+# --- the personal feed, cached --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedOwner:
+    """What one query finds from a feed's token: whose feed it is, everything its body
+    depends on (`parts`, the cache key), and its state as last served (None the first time)."""
+
+    user_id: int
+    parts: tuple
+    etag: str | None
+    changed_at: datetime | None
+
+    @property
+    def state_key(self) -> str:
+        return f"user:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class FeedBody:
+    body: bytes
+    etag: str  # fingerprint(body)
+
+
+class _OwnerGone(Exception):
+    """The account was deleted between the token's query and building its feed."""
+
+
+def feed_owner(token: str, now: datetime | None = None) -> FeedOwner | None:
+    """The feed's owner and what their feed depends on, in one query: the person's shown
+    fields and standing (restricted sessions), and per registration that holds a place in
+    an event that is not a draft, its status, the event's versions (programme, places and
+    choices, meetings and names), and whether the event has ended (cancelled meetings drop
+    out then), in the feed's order. None for a malformed, unknown or reset token."""
+    if not TOKEN_SHAPE.match(token or ""):
+        return None
+    now = now or utcnow()
+    rows = db.session.execute(_owner_query(), {"token": token}).all()
+    if not rows:
+        return None
+    held = tuple(
+        (
+            row.registration_id,
+            row.registration_status,
+            row.event_id,
+            row.content_version,
+            row.seats_version,
+            row.b2b_version,
+            row.updated_at,
+            has_ended(row.ends_on, row.timezone, now),
+        )
+        for row in rows
+        if row.event_id is not None
+    )
+    first = rows[0]
+    here = site()
+    parts = (
+        "personal.ics",
+        first.id,
+        first.name,
+        first.locale,
+        first.calendar_token,
+        first.role,
+        first.steering_member_since,
+        first.organisation_confirmed_at,
+        first.steering_committee,
+        here.base_url,
+        here.host,
+        here.organizer,
+        held,
+    )
+    return FeedOwner(first.id, parts, first.etag, first.changed_at)
+
+
+@functools.cache
+def _owner_query() -> sa.Select:
+    """feed_owner's statement, built once (building it costs more than running it)."""
+    state_key = sa.literal("user:") + sa.cast(User.id, sa.String)
+    return (
+        sa.select(
+            User.id,
+            User.name,
+            User.locale,
+            User.calendar_token,
+            User.role,
+            User.steering_member_since,
+            User.organisation_confirmed_at,
+            Cluster.steering_committee,
+            FeedState.etag,
+            FeedState.changed_at,
+            Registration.id.label("registration_id"),
+            Registration.status.label("registration_status"),
+            Event.id.label("event_id"),
+            Event.content_version,
+            Event.seats_version,
+            Event.b2b_version,
+            Event.updated_at,
+            Event.ends_on,
+            Event.timezone,
+        )
+        .select_from(User)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .outerjoin(Cluster, Cluster.id == Organisation.cluster_id)
+        .outerjoin(FeedState, FeedState.key == state_key)
+        .outerjoin(
+            Registration,
+            sa.and_(Registration.user_id == User.id, Registration.status.in_(HOLDING_STATUSES)),
+        )
+        .outerjoin(
+            Event,
+            sa.and_(Event.id == Registration.event_id, Event.status != EventStatus.DRAFT.value),
+        )
+        .where(User.calendar_token == sa.bindparam("token"))
+        .order_by(Event.starts_on, Event.id)
+    )
+
+
+def cached_personal_feed(
+    token: str, now: datetime | None = None
+) -> tuple[FeedBody, FeedState] | None:
+    """The person's feed and its state (ETag, Last-Modified) for `token`, None for anything
+    but a live token. The body is cached under everything it depends on (feed_owner), so a
+    fetch that finds it costs one query, and writes only when the body differs from the one
+    last served."""
+    now = now or utcnow()
+    owner = feed_owner(token, now)
+    if owner is None:
+        return None
+
+    def build() -> FeedBody:
+        user = db.session.get(User, owner.user_id)
+        if user is None:
+            raise _OwnerGone
+        body = personal_calendar(user, now)
+        return FeedBody(body, fingerprint(body))
+
+    try:
+        feed = page_cache.cached(page_cache.cache_key(*owner.parts), build)
+    except _OwnerGone:
+        return None
+    if owner.etag == feed.etag:
+        return feed, FeedState(key=owner.state_key, etag=owner.etag, changed_at=owner.changed_at)
+    return feed, feed_state(owner.state_key, feed.body, now)
 
 
 @dataclass(frozen=True)

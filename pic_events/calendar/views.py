@@ -37,18 +37,6 @@ def _viewer():
     return current_user if current_user.is_authenticated else None
 
 
-def _feed_response(body: bytes, key: str, *, filename: str, private: bool) -> Response:
-    """A feed whose ETag is its body's fingerprint, and Last-Modified when that changed."""
-    state = services.feed_state(key, body)
-    validators = Validators(
-        etag=state.etag,
-        last_modified=state.changed_at,
-        private=private,
-        max_age=services.FEED_MAX_AGE,
-    )
-    return conditional_response(validators, lambda: _ics(body, filename))
-
-
 def _ics(body: bytes, filename: str) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = ICS_TYPE
@@ -113,11 +101,17 @@ def meeting_ics(meeting_id: int):
 
 @bp.get("/calendar/<token>.ics")
 def personal_feed(token: str):
-    user = services.user_for_token(token)
-    if user is None:
+    found = services.cached_personal_feed(token)
+    if found is None:
         abort(404)  # the app's usual 404, the same for a malformed, unknown or reset token
-    body = services.personal_calendar(user)
-    return _feed_response(body, f"user:{user.id}", filename="pic-meetings.ics", private=True)
+    feed, state = found
+    validators = Validators(
+        etag=state.etag,
+        last_modified=state.changed_at,
+        private=True,
+        max_age=services.FEED_MAX_AGE,
+    )
+    return conditional_response(validators, lambda: _ics(feed.body, "pic-meetings.ics"))
 
 
 @bp.post("/calendar/reset")

@@ -4,7 +4,11 @@ its hook; matchmaking never imports consortia); other meetings keep "B2B meeting
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from pic_events.consortia import services
+from pic_events.consortia.models import Idea
+from pic_events.consortia.services import IdeaInput
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
 from pic_events.matchmaking.models import B2BTable
@@ -51,3 +55,21 @@ def test_my_agenda_says_consortium_meeting_and_the_idea(app, client):
     page = client.get(f"/events/{event.slug}/my-agenda").get_data(as_text=True)
     assert "Consortium meeting: Drip irrigation for olives" in page
     assert "B2B meeting: Lena Lead" not in page
+
+
+def test_a_renamed_idea_shows_in_the_cached_feed(app, client):
+    _event, lead, partners, group, _pair = _world()
+    url = f"/calendar/{partners[0].user.calendar_token}.ics"
+    first = client.get(url)
+    assert client.get(url).data == first.data  # from the cache now
+    posted = db.session.scalar(sa.select(Idea).where(Idea.lead_id == lead.id))
+    renamed = IdeaInput(
+        title="Drip irrigation for olives and vines", call=posted.call, sectors=posted.sectors
+    )
+    services.update_idea(posted, lead.user, renamed)
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    summary = str(
+        events_by_uid(check_ics(changed.data))[f"meeting-{group.id}@localhost"]["SUMMARY"]
+    )
+    assert summary == "Consortium meeting: Drip irrigation for olives and vines"
