@@ -13,6 +13,8 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from functools import cache as cache_once
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
@@ -21,9 +23,10 @@ from pic_events.extensions import cache
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# Part of every key: change it when the shape of a cached value changes, so a shared cache
-# (Redis) never hands an upgraded app a value pickled by the previous release.
-KEY_VERSION = "1"
+ROOT = Path(__file__).resolve().parent.parent.parent
+# What the cached values are made by: part of every key (release_id), so a shared cache
+# (Redis) never hands an upgraded app a page or a value made by the previous release.
+RELEASE_FILES = ("pic_events/**/*.py", "pic_events/translations/**/*.mo", "templates/**/*")
 
 _paused_until: dict[int, float] = {}  # per app: monotonic time until which the cache is skipped
 
@@ -44,8 +47,22 @@ def init_app(app: Flask) -> None:
 
 def cache_key(*parts: Any) -> str:
     """A short key for any number of parts (a locale, a version, a filter ...)."""
-    text = "\x1f".join(str(part) for part in (KEY_VERSION, *parts))
+    text = "\x1f".join(str(part) for part in (release_id(), *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+@cache_once
+def release_id() -> str:
+    """This release's code, templates and translations, as one digest (read once)."""
+    return files_digest(ROOT, RELEASE_FILES)
+
+
+def files_digest(root: Path, patterns: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    paths = sorted({path for pattern in patterns for path in root.glob(pattern) if path.is_file()})
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def cached(key: str, build: Callable[[], T], timeout: int | None = None) -> T:
