@@ -206,6 +206,7 @@ def _track_b2b_versions(versions) -> None:
     """What the B2B pages and the personal calendar show, beyond the programme: the
     meetings and what leads to them, and people's names and organisations."""
     from pic_events.accounts.models import User
+    from pic_events.consortia.models import Idea
     from pic_events.directory.models import Cluster, Organisation
     from pic_events.matchmaking import models as b2b
     from pic_events.matchmaking.versions import own_event, registration_event, slot_event
@@ -220,6 +221,8 @@ def _track_b2b_versions(versions) -> None:
     versions.track_people(User, fields=("name", "organisation_id", "country", "locale"))
     versions.track_people(Organisation, fields=("name", "country", "cluster_id"))
     versions.track_people(Cluster, fields=("name", "country"))
+    # A consortium meeting is called by its idea's title (agenda, feed): consortia's hook.
+    versions.track_b2b(Idea, own_event, fields=("title",))
 
 
 def _register_cli(app: Flask) -> None:
