@@ -7,7 +7,9 @@ The key holds everything the cached part shows or is built from: the person and 
 standing (restricted sessions), the registration (id, status, category), the event's three
 versions (the programme and the event; choices; meetings and the names of the people met),
 the language, and "may choose now" (the only part that moves with the clock: registration
-closes). A change by anyone moves one of them, so an entry is never served stale.
+closes). A change by anyone moves one of them, so an entry is never served stale. A module
+that adds entries (agenda_collecting) must show only what these versions follow: tracked in
+pic_events.events.versions (app._track_event_versions).
 """
 
 from __future__ import annotations
