@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -73,11 +73,14 @@ class AgendaEntry:
     detail: str = ""
 
 
-def agenda_entries(event: Event, registration: Registration | None) -> list[AgendaEntry]:
+def agenda_entries(
+    event: Event, registration: Registration | None, **loaded: Any
+) -> list[AgendaEntry]:
     """Everything on the person's agenda in time order; nothing for a registration that
-    holds no place (waitlisted, cancelled, declined)."""
+    holds no place (waitlisted, cancelled, declined). `loaded`: what the caller has loaded
+    already, passed on to the receivers (each takes what it knows and ignores the rest)."""
     if registration is None or registration.status not in HOLDING_STATUSES:
         return []
-    answers = signals.agenda_collecting.send(registration, event=event)
+    answers = signals.agenda_collecting.send(registration, event=event, **loaded)
     entries = [entry for _receiver, found in answers for entry in found or ()]
     return sorted(entries, key=lambda e: (e.starts_at, e.ends_at, e.title))

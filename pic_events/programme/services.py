@@ -12,14 +12,16 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from pic_events.accounts import standing
 from pic_events.accounts.models import User
-from pic_events.agenda.services import AgendaEntry, chosen_session_ids
+from pic_events.agenda.services import AgendaEntry
 from pic_events.core import signals
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import ServiceValidationError
@@ -423,16 +425,58 @@ def by_day(items: Iterable[Any], tz: str, key=lambda item: item.starts_at) -> li
 # --- My agenda ---------------------------------------------------------------------------
 
 
-def session_entries(registration: Registration, *, event: Event, **_kw) -> list[AgendaEntry]:
+@dataclass(frozen=True)
+class AgendaSessions:
+    """The event's sessions in time order (rooms joined) and those a registration chose."""
+
+    sessions: list[ProgrammeSession]
+    chosen: set[int]
+
+
+def agenda_sessions(
+    event: Event, registration: Registration, *, speakers: bool = True
+) -> AgendaSessions:
+    """The event's sessions with this registration's choices in one query (and one more for
+    the speakers, unless `speakers` is False: My agenda does not show them)."""
+    chose = sa.and_(
+        SessionChoice.session_id == ProgrammeSession.id,
+        SessionChoice.registration_id == registration.id,
+    )
+    query = (
+        select(ProgrammeSession, SessionChoice.session_id)
+        .outerjoin(SessionChoice, chose)
+        .where(ProgrammeSession.event_id == event.id)
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.ends_at, ProgrammeSession.id)
+    )
+    if not speakers:
+        query = query.options(lazyload(ProgrammeSession.speakers))
+    sessions, chosen = [], set()
+    for session, chosen_id in db.session.execute(query):
+        sessions.append(session)
+        if chosen_id is not None:
+            chosen.add(session.id)
+    return AgendaSessions(sessions, chosen)
+
+
+def session_entries(
+    registration: Registration,
+    *,
+    event: Event,
+    sessions: AgendaSessions | None = None,
+    **_kw,
+) -> list[AgendaEntry]:
     """The programme's part of an agenda (agenda_collecting): sessions for everyone
-    (restricted ones only if eligible) plus my chosen ones, once the programme is published."""
+    (restricted ones only if eligible) plus my chosen ones, once the programme is published.
+    `sessions`: agenda_sessions, when the caller loaded them already."""
     if not event.programme_published:
         return []
-    chosen = chosen_session_ids(registration)
+    if sessions is None:
+        sessions = agenda_sessions(event, registration)
+    chosen = sessions.chosen
     eligible = may_attend_restricted(registration)
     return [
         _session_entry(session, session.id in chosen)
-        for session in event_sessions(event)
+        for session in sessions.sessions
         if session.id in chosen
         or (not session.must_choose and (eligible or not session.restricted))
     ]

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pic_events.accounts.auth import organiser_required
-from pic_events.agenda.services import agenda_entries, registration_of
+from pic_events.agenda.services import registration_of
 from pic_events.core.conditional import conditional_response, has_flashes
 from pic_events.core.forms import save_form
 from pic_events.core.timezones import to_zone
@@ -15,7 +15,7 @@ from pic_events.core.validation import Conflict, ServiceValidationError, apply_e
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
 from pic_events.extensions import db
-from pic_events.programme import personal_bits, public_page, services
+from pic_events.programme import agenda_page, personal_bits, public_page, services
 from pic_events.programme.editions import new_edition as copy_edition
 from pic_events.programme.forms import MoveForm, NewEditionForm, RoomForm, SessionForm
 from pic_events.programme.models import ProgrammeSession, Room
@@ -77,16 +77,23 @@ def _programme_html(page: public_page.ProgrammePage) -> str:
 def my_agenda(slug: str):
     event = _event(slug)
     registration = registration_of(event, current_user)
-    entries = agenda_entries(event, registration)
-    may_choose = session_choices.may_choose_now(registration, current_user)
+    body = agenda_page.body(event, registration, current_user, _agenda_html)
     return render_template(
         "programme/my_agenda.html",
         event=event,
         registration=registration,
-        days=services.by_day(entries, event.timezone),
-        may_choose=may_choose,
-        choosable_count=may_choose and session_choices.choosable_count(event, current_user),
-        back="agenda",
+        agenda=agenda_page.fill(event, body, "agenda"),
+    )
+
+
+def _agenda_html(content: agenda_page.AgendaContent) -> str:
+    return render_template(
+        "programme/_my_agenda_body.html",
+        event=content.event,
+        registration=content.registration,
+        days=content.days,
+        may_choose=content.may_choose,
+        choosable_count=content.choosable_count,
     )
 
 

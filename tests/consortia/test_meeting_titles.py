@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from pic_events.consortia import services
-from pic_events.consortia.models import Idea
+from pic_events.consortia.models import ConsortiumMeeting, Idea
 from pic_events.consortia.services import IdeaInput
 from pic_events.extensions import db
 from pic_events.matchmaking import booking
@@ -73,3 +73,19 @@ def test_a_renamed_idea_shows_in_the_cached_feed(app, client):
         events_by_uid(check_ics(changed.data))[f"meeting-{group.id}@localhost"]["SUMMARY"]
     )
     assert summary == "Consortium meeting: Drip irrigation for olives and vines"
+
+
+def test_my_agenda_shows_the_ideas_new_title_at_once(app, client):
+    """My agenda is cached (programme.agenda_page): the idea's title moves its b2b version."""
+    event, lead, partners, group, pair = _world()
+    login(client, partners[1].user)
+    url = f"/events/{event.slug}/my-agenda"
+    for _ in range(2):  # the second from the cache
+        assert "Consortium meeting: Drip irrigation for olives" in client.get(url).get_data(
+            as_text=True
+        )
+    group_idea = db.session.get(Idea, db.session.scalar(sa.select(ConsortiumMeeting.idea_id)))
+    group_idea.title = "Drip irrigation for olives and vines"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Consortium meeting: Drip irrigation for olives and vines" in page
