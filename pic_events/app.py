@@ -205,7 +205,8 @@ def _track_event_versions() -> None:
 
 def _track_b2b_versions(versions) -> None:
     """What the B2B pages and the personal calendar show, beyond the programme: the
-    meetings and what leads to them, and people's names and organisations."""
+    meetings and what leads to them, and people's names and organisations (an
+    organisation's kind too: the catalogue's ?kind= filter and the ranking read it)."""
     from pic_events.accounts.models import User
     from pic_events.consortia.models import Idea
     from pic_events.directory.models import Cluster, Organisation
@@ -222,7 +223,7 @@ def _track_b2b_versions(versions) -> None:
     versions.track_b2b(Registration, own_event, fields=("status", "listed", "category", "user_id"))
     versions.track_b2b(Idea, own_event, fields=("title",))  # a consortium meeting's title
     versions.track_people(User, fields=("name", "organisation_id", "country", "locale"))
-    versions.track_people(Organisation, fields=("name", "country", "cluster_id"))
+    versions.track_people(Organisation, fields=("name", "kind", "country", "cluster_id"))
     versions.track_people(Cluster, fields=("name", "country"))
 
 

@@ -72,6 +72,23 @@ def paginate_api(query: Select, args: dict) -> dict:
         error_out=False,
         count=True,
     )
+    return _api_page(page)
+
+
+def paginate_api_list(items: Sequence, args: dict) -> dict:
+    """paginate_api() for a list already in memory: the same keys, the same page beyond the
+    last (empty, `total` still counted)."""
+    page = _ListPagination(
+        page=args["page"],
+        per_page=args["per_page"],
+        max_per_page=MAX_PER_PAGE,
+        error_out=False,
+        items=items,
+    )
+    return _api_page(page)
+
+
+def _api_page(page: Pagination) -> dict:
     return {"rows": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
 
 

@@ -1,11 +1,11 @@
-"""The participant catalogue page, cheap per request and never stale.
+"""The participant catalogue (the page and the API's list), cheap per request, never stale.
 
 What is the same for every viewer of an event (the listed participants' cards, in the
 catalogue's order, with what the filters and the ranking read of them) is one snapshot per
 `b2b_version`: one query when the version moves, then the page cache, and each worker keeps
 the last few snapshots it used in memory (their keys carry the version, so a kept snapshot
-is never stale either). The filters, the search and the pager run over that list with the
-same rules as the SQL of profiles.catalogue_query. What is personal (the ranking of
+is never stale either). The filters, the search and the pager run over that list: matching()
+is the one place their rules live. What is personal (the ranking of
 suggestions for me, the people with a free slot in common with me) is cached per
 registration under the same version: any change of a profile, a name, a meeting, a request,
 a slot or a registration gives the event a new b2b_version (events.versions), so the next
@@ -152,7 +152,7 @@ def _entry_of_row(row: tuple) -> Entry:
 
 def search_index(event: Event, snap: Snapshot) -> dict[int, str]:
     """{registration id: folded search text} as profiles.search_text makes it (sector names
-    in the page's language, as the SQL search's refresh writes them)."""
+    in the request's language, hence one index per locale)."""
     key = page_cache.cache_key("b2b-search", SHAPE, event.id, event.b2b_version, str(get_locale()))
 
     def build() -> dict[int, str]:
@@ -186,7 +186,10 @@ def common_free_ids(event: Event, snap: Snapshot, me: Registration) -> frozenset
 def matching(
     event: Event, snap: Snapshot, filters: profiles.CatalogueFilters, me: Registration | None
 ) -> list[profiles.Participant]:
-    """The catalogue's people for these filters, in its order (profiles._filtered's rules)."""
+    """The catalogue's people for these filters, in its order: not me; every word of `q`
+    (folded) in the search text; the sector, the country (the person's, else their
+    organisation's), the cluster and the kind of organisation; with `common_free`, only
+    people with a free slot in common with me."""
     entries: Sequence[Entry] = snap.entries
     if me is not None:
         entries = [e for e in entries if e.person.registration_id != me.id]
@@ -209,7 +212,7 @@ def matching(
 
 
 def filter_choices(snap: Snapshot) -> dict[str, list[tuple[str, str]]]:
-    """profiles.filter_choices from the snapshot (no query)."""
+    """The values the filters offer: those of the listed participants (no query)."""
     countries = {e.country_key for e in snap.entries if e.country_key}
     clusters = {
         (e.person.cluster_id, e.person.cluster)

@@ -1,7 +1,7 @@
 """Text folded to lower-case ASCII words, for search that ignores case and accents.
 
-Pure (no Flask, no database): the catalogue stores the folded text of each profile in
-MatchProfile.search_text and folds the query the same way, so `lodz` finds Łódź, `weiss`
+Pure (no Flask, no database): the catalogue folds the text of each profile
+(profiles.search_text) and the query the same way, so `lodz` finds Łódź, `weiss`
 finds Weiß and `ostergaard` finds Østergaard on SQLite and PostgreSQL alike.
 """
 

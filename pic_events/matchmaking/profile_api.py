@@ -7,11 +7,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from pic_events.api.auth import login_required
-from pic_events.core.pagination import paginate_api
+from pic_events.core.pagination import paginate_api_list
 from pic_events.core.problems import ApiError
 from pic_events.events import services as event_services
 from pic_events.events.models import Event
-from pic_events.matchmaking import profiles
+from pic_events.matchmaking import catalogue, profiles
 from pic_events.matchmaking.profile_schemas import (
     CatalogueArgsSchema,
     ParticipantPageSchema,
@@ -45,9 +45,10 @@ def list_participants(args: dict, slug: str):
         kind=args.get("kind", ""),
         common_free=args["common_free"],
     )
-    page = paginate_api(profiles.catalogue_query(event, filters, me), args)
-    people = profiles.participants_of(page.pop("rows"))
-    return {"items": [profiles.participant_json(p) for p in people], **page}
+    # The catalogue page's list, filters, search and order: one rule for both.
+    people = catalogue.matching(event, catalogue.snapshot(event), filters, me)
+    page = paginate_api_list(people, args)
+    return {"items": [profiles.participant_json(p) for p in page.pop("rows")], **page}
 
 
 @blp.route("/events/<slug>/profile", methods=["GET"])

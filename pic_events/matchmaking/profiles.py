@@ -5,14 +5,13 @@ event's confirmed participants and for organisers, while matchmaking is on. A pe
 appears (and can be asked) when their registration is confirmed and `listed`, and they
 have written a profile.
 
-Search ignores case and accents on both databases: `MatchProfile.search_text` holds the
-name, organisation, country, cluster and profile text folded to lower-case ASCII
-(folding.fold), and each word of the query, folded the same way, must occur in it. The
-text is written when the profile is saved, and recomputed at read: a catalogue query that
-searches words first refreshes the rows whose name, organisation or cluster changed since
-(one query, plus one UPDATE when something changed), so a renamed organisation is found
-under its new name without the accounts and directory modules knowing about matchmaking.
-Reads that do not search (browsing, filters, recommendations) do not touch the text.
+The catalogue's list, filters and search (the page and the API alike) run over the event's
+cached snapshot in catalogue.py, with CatalogueFilters and search_text from here. Search
+ignores case and accents: search_text folds the name, organisation, country, cluster and
+profile text to lower-case ASCII (folding.fold), and each word of the query, folded the
+same way, must occur in it. The snapshot is rebuilt when the event's b2b_version moves, so
+a renamed organisation is found under its new name at once. (`MatchProfile.search_text`
+is still written when a profile is saved, but nothing reads it.)
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking import ranking_people, recommend
 from pic_events.matchmaking.availability import unavailable_slot_ids
-from pic_events.matchmaking.folding import fold, folded_words
+from pic_events.matchmaking.folding import fold
 from pic_events.matchmaking.layout import event_slots
 from pic_events.matchmaking.models import (
     PARTNER_KIND_LABELS,
@@ -57,7 +56,6 @@ MAX_CALLS = 10
 CALL_LENGTH = 120
 MAX_QUERY_WORDS = 10
 
-COUNTRY = sa.func.coalesce(User.country, Organisation.country)
 _ENGLISH = Locale("en")
 
 
@@ -348,27 +346,6 @@ def _visible_query(event: Event) -> sa.Select:
     )
 
 
-def refresh_search_texts(event: Event) -> int:
-    """Recompute the folded search text of the event's listed profiles whose name,
-    organisation, country or cluster changed since they were saved. Returns how many
-    changed (one SELECT, and one UPDATE only when some did)."""
-    stale = []
-    for profile in db.session.scalars(_visible_query(event)):
-        text = search_text_of(profile, profile.registration)
-        if text != profile.search_text:
-            stale.append({"pid": profile.id, "text": text})
-    if stale:
-        db.session.execute(
-            sa.update(MatchProfile.__table__)
-            .where(MatchProfile.__table__.c.id == sa.bindparam("pid"))
-            .values(search_text=sa.bindparam("text")),
-            stale,
-        )
-        db.session.commit()
-        db.session.expire_all()
-    return len(stale)
-
-
 def free_slot_ids(
     event: Event, registration_ids: Iterable[int], slots: list[Slot] | None = None
 ) -> dict[int, set[int]]:
@@ -391,50 +368,6 @@ def free_slot_ids(
     for registration_id, slot_id in busy:
         taken[registration_id].add(slot_id)
     return {rid: all_slots - taken[rid] for rid in ids}
-
-
-def _filtered(event: Event, filters: CatalogueFilters, me: Registration | None) -> sa.Select:
-    query = _visible_query(event)
-    if me is not None:
-        query = query.where(Registration.id != me.id)
-    words = folded_words(filters.q)[:MAX_QUERY_WORDS]
-    for word in words:  # letters and digits only after folding: nothing to escape
-        query = query.where(MatchProfile.search_text.contains(word, autoescape=True))
-    if filters.sector:
-        # JSON lists stored as text on both databases: the quoted code is one element.
-        query = query.where(
-            sa.cast(MatchProfile.sectors, sa.Text).contains(f'"{filters.sector}"', autoescape=True)
-        )
-    if filters.country:
-        query = query.where(filters.country == COUNTRY)
-    if filters.cluster is not None:
-        query = query.where(Organisation.cluster_id == filters.cluster)
-    if filters.kind:
-        query = query.where(Organisation.kind == filters.kind)
-    return query
-
-
-def _with_common_free(
-    event: Event, query: sa.Select, filters: CatalogueFilters, me: Registration | None
-) -> sa.Select:
-    """Adds "has a free slot in common with me" (one query for the candidates' ids, and
-    the fixed number of free_slot_ids)."""
-    if not filters.common_free or me is None:
-        return query
-    ids = list(db.session.scalars(query.with_only_columns(Registration.id)))
-    free = free_slot_ids(event, [*ids, me.id])
-    mine = free[me.id]
-    keep = [rid for rid in ids if free[rid] & mine]
-    return query.where(Registration.id.in_(keep or [0]))
-
-
-def catalogue_query(event: Event, filters: CatalogueFilters, me: Registration | None) -> sa.Select:
-    """The catalogue's profiles (registration and people loaded), by name; refreshes
-    stale search texts first when the query searches words (nothing else reads them)."""
-    if folded_words(filters.q):
-        refresh_search_texts(event)
-    query = _with_common_free(event, _filtered(event, filters, me), filters, me)
-    return query.order_by(sa.func.lower(User.name), Registration.id)
 
 
 @dataclass(frozen=True)
@@ -528,33 +461,6 @@ def participant_json(person: Participant) -> dict:
         "keywords": list(profile.keywords or []),
         "calls": list(profile.calls or []),
         "partner_kinds": list(profile.partner_kinds or []),
-    }
-
-
-def filter_choices(event: Event) -> dict[str, list[tuple[str, str]]]:
-    """The values the catalogue's filters offer: those of the listed participants (one
-    query)."""
-    rows = db.session.execute(
-        sa.select(COUNTRY, Cluster.id, Cluster.name)
-        .select_from(Registration)
-        .join(MatchProfile, MatchProfile.registration_id == Registration.id)
-        .join(Registration.user)
-        .outerjoin(User.organisation)
-        .outerjoin(Organisation.cluster)
-        .where(
-            Registration.listed_at(event.id),
-        )
-        .distinct()
-    ).all()
-    countries = sorted({c for c, _i, _n in rows if c}, key=lambda c: country_name(c))
-    clusters = sorted({(i, n) for _c, i, n in rows if i}, key=lambda pair: fold(pair[1]))
-    from pic_events.directory.models import ORGANISATION_KIND_LABELS
-
-    return {
-        "sectors": [(code, str(name)) for code, name in SECTORS.items()],
-        "countries": [(c, country_name(c)) for c in countries],
-        "clusters": [(str(i), n) for i, n in clusters],
-        "kinds": [(k.value, str(label)) for k, label in ORGANISATION_KIND_LABELS.items()],
     }
 
 

@@ -105,6 +105,17 @@ def test_a_name_change_shows_on_cards_search_and_filters(member, event, people):
     assert "Plant Alliance" not in html
 
 
+def test_a_change_of_an_organisations_kind_shows_in_the_kind_filter(member, event, people):
+    _me, bo, _cy = people
+    research = page(member, event, "?kind=research")
+    assert "Cy Third" in research and "Bo Other" not in research
+    bo.user.organisation.kind = "research"
+    db.session.commit()
+    research = page(member, event, "?kind=research")
+    assert "Bo Other" in research and "Cy Third" in research
+    assert "Bo Other" not in page(member, event, "?kind=sme")
+
+
 def test_a_person_who_unlists_themselves_disappears(member, event, people):
     _me, _bo, cy = people
     html = page(member, event)

@@ -7,12 +7,14 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 
 from pic_events.demo import seed_demo
 from pic_events.extensions import db
 from pic_events.matchmaking import profiles
 from pic_events.matchmaking.models import B2BSettings, B2BTable, MatchProfile, Meeting, Slot
 from pic_events.registration.models import Registration
+from tests.factories import api_auth, make_organiser
 
 
 def _snapshot():
@@ -76,12 +78,15 @@ def test_demo_matchmaking_is_ready_and_idempotent(app):
         assert profile.partner_kinds
 
     # The demo is usable: accents found without accents, and suggestions with reasons.
-    found = profiles.participants_of(
-        db.session.scalars(
-            profiles.catalogue_query(event, profiles.CatalogueFilters(q="lodz"), None)
+    found = (
+        current_app.test_client()
+        .get(
+            f"/api/v1/events/{event.slug}/participants?q=lodz",
+            headers=api_auth(make_organiser()),
         )
+        .get_json()["items"]
     )
-    assert found and all("Łódź" in (p.organisation or "") + (p.cluster or "") for p in found)
+    assert found and all("Łódź" in (p["organisation"] or "") + (p["cluster"] or "") for p in found)
     me = confirmed[0]
     suggestions = profiles.recommendations(event, me, limit=5)
     assert len(suggestions) == 5 and all(s.reason for s in suggestions)
