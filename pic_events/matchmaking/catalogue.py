@@ -245,6 +245,18 @@ def ranking(
     return page_cache.cached(key, build)
 
 
+def recommendations(
+    event: Event, me: Registration, limit: int = RANKED_KEPT, my_profile: MatchProfile | None = None
+) -> list[profiles.Recommendation]:
+    """People I should meet, best first: among the listed participants, not me and not those
+    I already meet, each with a one-line reason; none until I have a profile. The one rule
+    for the catalogue's suggestions, the recommendations page and the API."""
+    my_profile = my_profile or profiles.profile_of(me)
+    if my_profile is None:
+        return []
+    return suggestions(event, snapshot(event), me, my_profile, limit)
+
+
 def suggestions(
     event: Event, snap: Snapshot, me: Registration, my_profile: MatchProfile, limit: int
 ) -> list[profiles.Recommendation]:

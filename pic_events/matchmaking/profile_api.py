@@ -105,7 +105,7 @@ def list_recommendations(slug: str):
     until I have a profile)."""
     event = _event(slug)
     me = profiles.check_may_browse(event, current_user)
-    ranked = profiles.recommendations(event, me) if me is not None else []
+    ranked = catalogue.recommendations(event, me) if me is not None else []
     items = [
         {**profiles.participant_json(r.person), "score": r.score, "reason": r.reason}
         for r in ranked

@@ -163,8 +163,7 @@ def recommendations(slug: str):
     my_profile = profiles.profile_of(me) if me is not None else None
     ranked = []
     if me is not None and my_profile is not None:
-        snap = b2b_catalogue.snapshot(event)
-        ranked = b2b_catalogue.suggestions(event, snap, me, my_profile, limit=20)
+        ranked = b2b_catalogue.recommendations(event, me, my_profile=my_profile)
     return render_template(
         "matchmaking/recommendations.html",
         event=event,

@@ -441,10 +441,6 @@ def participant(registration: Registration, profile: MatchProfile) -> Participan
     )
 
 
-def participants_of(rows: Iterable[MatchProfile]) -> list[Participant]:
-    return [participant(profile.registration, profile) for profile in rows]
-
-
 def participant_json(person: Participant) -> dict:
     profile = person.profile
     return {
@@ -560,27 +556,3 @@ class Recommendation:
     person: Participant
     score: float
     reason: str
-
-
-def recommendations(
-    event: Event, me: Registration, limit: int = 20, my_profile: MatchProfile | None = None
-) -> list[Recommendation]:
-    """People I should meet, best first: among the listed participants I can see, not me
-    and not those I already meet. Needs my profile (none: no recommendations; the caller
-    may pass it when it has it)."""
-    my_profile = my_profile or profile_of(me)
-    if my_profile is None:
-        return []
-    people = ranking_people.listed_people(event)
-    me_person = next((p for p in people if p.id == me.id), None)
-    if me_person is None:  # not listed: not among the people of the query
-        me_person = ranked(participant(me, my_profile))
-    best = recommend.rank(me_person, people, exclude=met_ids(me), limit=limit)
-    winners = [r.person_id for r in best]
-    by_id = {
-        p.registration_id: p
-        for p in participants_of(
-            db.session.scalars(_visible_query(event).where(Registration.id.in_(winners or [0])))
-        )
-    }
-    return [Recommendation(by_id[r.person_id], r.score, reason_text(list(r.reasons))) for r in best]

@@ -11,7 +11,7 @@ from flask import current_app
 
 from pic_events.demo import seed_demo
 from pic_events.extensions import db
-from pic_events.matchmaking import profiles
+from pic_events.matchmaking import catalogue
 from pic_events.matchmaking.models import B2BSettings, B2BTable, MatchProfile, Meeting, Slot
 from pic_events.registration.models import Registration
 from tests.factories import api_auth, make_organiser
@@ -88,5 +88,5 @@ def test_demo_matchmaking_is_ready_and_idempotent(app):
     )
     assert found and all("Łódź" in (p["organisation"] or "") + (p["cluster"] or "") for p in found)
     me = confirmed[0]
-    suggestions = profiles.recommendations(event, me, limit=5)
+    suggestions = catalogue.recommendations(event, me, limit=5)
     assert len(suggestions) == 5 and all(s.reason for s in suggestions)

@@ -10,7 +10,7 @@ from flask import current_app
 
 from pic_events.core.validation import NotFoundError, PermissionDenied, ServiceValidationError
 from pic_events.extensions import db
-from pic_events.matchmaking import booking, profiles
+from pic_events.matchmaking import booking, catalogue, profiles
 from pic_events.matchmaking.folding import fold
 from pic_events.matchmaking.models import MatchProfile, Unavailability
 from pic_events.registration import privacy
@@ -471,13 +471,13 @@ def test_recommendations_leave_out_hidden_people_and_those_i_meet(app):
     person(event, "Waiting", status="waitlisted", profile=match)
     met = person(event, "Met", profile=match)
     booking.book(event, [me.id, met.id], b2b_slots(event)[0].id)
-    ranked = profiles.recommendations(event, me)
+    ranked = catalogue.recommendations(event, me)
     assert [r.person.registration_id for r in ranked] == [shown.id]
     assert ranked[0].reason == (
         "Seeks a partner for seed phenotyping, which you offer; "
         "offers cereal breeding, which you seek."
     )
-    assert profiles.recommendations(event, person(event, "No profile", profile=False)) == []
+    assert catalogue.recommendations(event, person(event, "No profile", profile=False)) == []
 
 
 def test_recommendations_follow_edited_profiles_and_organisations(app):
@@ -485,15 +485,15 @@ def test_recommendations_follow_edited_profiles_and_organisations(app):
     event = make_b2b_event()
     me = person(event, "Me", profile={"offers": "seed phenotyping", "seeks": "cereal breeding"})
     other = person(event, "Other", organisation="Agrobio", profile={"seeks": "orchard drones"})
-    assert profiles.recommendations(event, me) == []
+    assert catalogue.recommendations(event, me) == []
     profiles.save_profile(other, profiles.ProfileInput(seeks="seed phenotyping"))
-    ranked = profiles.recommendations(event, me)
+    ranked = catalogue.recommendations(event, me)
     assert [r.person.registration_id for r in ranked] == [other.id]
     assert ranked[0].reason.startswith("Seeks a partner for seed phenotyping")
     other.user.organisation.kind = "research"
     db.session.commit()
     profiles.save_profile(me, profiles.ProfileInput(partner_kinds=["research"]))
-    ranked = profiles.recommendations(event, me)
+    ranked = catalogue.recommendations(event, me)
     assert "kind of partner you look for" in ranked[0].reason
 
 
@@ -501,7 +501,7 @@ def test_an_unlisted_person_still_gets_recommendations(app):
     event = make_b2b_event()
     me = person(event, "Me", listed=False, profile={"offers": "seed phenotyping"})
     other = person(event, "Other", profile={"seeks": "seed phenotyping"})
-    assert [r.person.registration_id for r in profiles.recommendations(event, me)] == [other.id]
+    assert [r.person.registration_id for r in catalogue.recommendations(event, me)] == [other.id]
 
 
 def test_two_first_saves_at_once_leave_one_profile(pg_app):
