@@ -8,7 +8,7 @@ Every value can be changed from the environment (docs/deploy.md lists them):
   GUNICORN_TIMEOUT        seconds a request may take before its worker is restarted (60)
   GUNICORN_GRACEFUL_TIMEOUT  seconds to finish running requests on restart or stop (30)
   GUNICORN_KEEPALIVE      seconds to keep an idle connection from the proxy open (5)
-  GUNICORN_MAX_REQUESTS   restart a worker after this many requests, 0 never (1000)
+  GUNICORN_MAX_REQUESTS   restart a worker after this many requests, 0 never (10000)
   TRUSTED_PROXIES / FORWARDED_ALLOW_IPS  which proxies may set X-Forwarded-* headers
 
 Refuses to start on a public address without PIC_CONFIG=production or a SECRET_KEY.
@@ -49,7 +49,9 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+# A worker restart costs a second or more of CPU (the app is imported again) and its
+# in-memory caches: at 1,000 a busy worker restarted every few seconds under load.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
 max_requests_jitter = max_requests // 10
 
 # The proxy's X-Forwarded-* headers are read by the app itself (ProxyFix, TRUSTED_PROXIES
