@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -195,7 +196,17 @@ def log_in(base: str, email: str, password: str = "member") -> str:
     )
     if answer.status_code != 302 or "session" not in answer.cookies:
         raise RuntimeError(f"log-in of {email} failed: {answer.status_code}")
-    return f"session={answer.cookies['session']}"
+    cookie = answer.cookies["session"]
+    # A browser follows the redirect and keeps the session cookie that page sets (its forms'
+    # CSRF token): wrk then sends the cookie a browser would be holding.
+    target = urlsplit(answer.headers["Location"])
+    landing = requests.get(
+        base + (target.path or "/") + (f"?{target.query}" if target.query else ""),
+        headers={**PROXY_HEADERS, "Cookie": f"session={cookie}"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    return f"session={landing.cookies.get('session', cookie)}"
 
 
 def wrk(

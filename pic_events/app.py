@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.config.update(overrides or {})
     refuse_development_secret(app.config, _flask_run_hosts())
     requests.install(app)
+    answer_cache.install(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -92,7 +93,6 @@ def _init_extensions(app: Flask) -> None:
     )
     rest_api.init_app(app)
     page_cache.init_app(app)
-    answer_cache.init_app(app)  # after the limiter and Talisman: their checks come first
 
 
 def _register_blueprints(app: Flask) -> None:

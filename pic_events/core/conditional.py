@@ -63,7 +63,7 @@ def conditional_response(
     if not validators.private:
         response.vary.update(("Cookie", "Accept-Language"))
     if shared_body:
-        answer_cache.keep(response, validators.etag, validators.last_modified)
+        answer_cache.keep(validators.etag, validators.last_modified)
     return response
 
 

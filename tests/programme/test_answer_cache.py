@@ -114,3 +114,19 @@ def test_off_by_default_outside_production(app, event):
         client.get(page(event))
     assert statements  # the version is read every time
     assert app.config["PUBLIC_ANSWER_SECONDS"] == 0
+
+
+def test_each_query_and_head_are_answered_as_the_app_would(worker, event):
+    client = worker.test_client()
+    everything = client.get(page(event))
+    breaks = client.get(page(event) + "?kind=break")
+    assert b"Seed phenotyping" in everything.data
+    assert b"Seed phenotyping" not in breaks.data
+    assert client.get(page(event) + "?kind=break").data == breaks.data  # kept apart
+    head = client.head(page(event))
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == everything.headers["ETag"]
+    since = client.get(
+        page(event), headers={"If-Modified-Since": everything.headers["Last-Modified"]}
+    )
+    assert since.status_code == 304
