@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from weasyprint.document import Document
 
 from pic_events.core.countries import country_name
 from pic_events.documents.qr import qr_svg
@@ -14,6 +14,9 @@ from pic_events.documents.rendering import render_pages, render_pdf_in_parts
 from pic_events.documents.text import fit_size, split_name
 from pic_events.events.models import Event
 from pic_events.registration.models import Category, Registration
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
 
 PT_PER_MM = 72 / 25.4
 

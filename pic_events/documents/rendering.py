@@ -9,13 +9,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date, format_interval
 from flask import current_app, render_template
 from flask_babel import get_locale
-from weasyprint import HTML, Document
-from weasyprint.text.fonts import FontConfiguration
+
+if TYPE_CHECKING:  # WeasyPrint itself is imported by the functions that print (about 0.5 s)
+    from weasyprint import Document
+    from weasyprint.text.fonts import FontConfiguration
 
 FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
 
@@ -23,6 +25,8 @@ FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "f
 @cache
 def _font_config() -> FontConfiguration:
     """One FontConfiguration for the process: the @font-face files are read once."""
+    from weasyprint.text.fonts import FontConfiguration
+
     return FontConfiguration()
 
 
@@ -77,6 +81,8 @@ def collector_paused() -> Iterator[None]:
 
 def render_pages(template: str, **context) -> Document:
     """As render_pdf, laid out into pages but not written: a part of a long document."""
+    from weasyprint import HTML
+
     html = render_template(template, font_url=font_url, event_dates=event_dates, **context)
     return HTML(string=html, base_url=current_app.static_folder).render(font_config=_font_config())
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from fontTools.ttLib import TTFont
-
 from pic_events.documents.rendering import FONT_DIR
 
 # Lower-case words that belong to the family name: "Jan van der Berg" -> "van der Berg".
@@ -55,6 +53,8 @@ def split_name(name: str) -> tuple[str, str]:
 
 @cache
 def _advances(bold: bool) -> tuple[dict[int, int], int, int]:
+    from fontTools.ttLib import TTFont  # with WeasyPrint's other parts: loaded when first used
+
     font = TTFont(os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))
     cmap = font.getBestCmap()
     metrics = font["hmtx"].metrics

@@ -50,7 +50,7 @@ from pic_events.matchmaking.models import (
     Slot,
 )
 from pic_events.matchmaking.requests import request_options
-from pic_events.matchmaking.scheduler import Assignment, parse_instance, solve
+from pic_events.matchmaking.scheduler.instance import Assignment, parse_instance
 from pic_events.matchmaking.scheduling_models import RunStatus, ScheduleRun
 from pic_events.matchmaking.settings import saved_settings_of, settings_of
 from pic_events.registration.models import Registration, RegistrationStatus
@@ -258,6 +258,8 @@ def plan(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> dict[str, Any]
     if not wanted:
         unplaced = [_stale_entry(r) for r in rows.stale]
         return _summary(requested, [], unplaced, 0, 0, started)
+    from pic_events.matchmaking.scheduler import solve  # OR-Tools and HiGHS: loaded when used
+
     instance = parse_instance(data)
     schedule = solve(instance, time_limit=min(max(time_limit, 0.5), MAX_TIME_LIMIT))
     placed = [a for a in schedule.assignments if a.meeting in wanted]

@@ -12,9 +12,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from pic_events.core.countries import country_name
 from pic_events.core.timezones import to_zone
@@ -39,6 +36,8 @@ def safe_cell(value: Any) -> Any:
 
 def xlsx_cell(value: Any) -> Any:
     """A safe cell without the control characters XLSX cannot hold (openpyxl refuses them)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = safe_cell(value)
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
@@ -110,6 +109,10 @@ def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
 
 
 def to_xlsx(header: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
+    # openpyxl loads NumPy when it is installed (about 0.3 s): imported when an export is made
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Registrations"

@@ -30,8 +30,11 @@ weight), ``reasons`` (why a meeting is left out), ``tables`` (dealing tables), `
 (``solve``), ``cli`` (the command line).
 """
 
-from pic_events.matchmaking.scheduler.cli import main
-from pic_events.matchmaking.scheduler.engine import greedy_schedule, schedule_to_dict, solve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pic_events.matchmaking.scheduler.instance import (
     Assignment,
     Id,
@@ -43,6 +46,28 @@ from pic_events.matchmaking.scheduler.instance import (
     Weight,
     parse_instance,
 )
+
+if TYPE_CHECKING:
+    from pic_events.matchmaking.scheduler.cli import main
+    from pic_events.matchmaking.scheduler.engine import greedy_schedule, schedule_to_dict, solve
+
+# The solver's modules load OR-Tools, HiGHS and NumPy (about half a second): they are imported
+# on first use of these names, so a web process that never schedules does not pay for them.
+_LAZY = {
+    "main": "pic_events.matchmaking.scheduler.cli",
+    "greedy_schedule": "pic_events.matchmaking.scheduler.engine",
+    "schedule_to_dict": "pic_events.matchmaking.scheduler.engine",
+    "solve": "pic_events.matchmaking.scheduler.engine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Assignment",
