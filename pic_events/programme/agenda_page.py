@@ -14,7 +14,6 @@ pic_events.events.versions (app._track_event_versions).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,12 +25,12 @@ from pic_events.accounts import standing
 from pic_events.accounts.models import User
 from pic_events.agenda.services import agenda_entries
 from pic_events.core import page_cache
+from pic_events.core.slots import fill_slots, slot_name
 from pic_events.events.models import Event
 from pic_events.programme import services
 from pic_events.registration import session_choices
 from pic_events.registration.models import HOLDING_STATUSES, Registration
 
-DROP_SLOT = re.compile(r"<!--pic:drop:(\d+)-->")
 MACROS = "programme/_macros.html"
 
 
@@ -120,5 +119,5 @@ def fill(event: Event, agenda: AgendaBody, back: str) -> Markup:
     if not agenda.chosen:
         return Markup(agenda.html)
     form = get_template_attribute(MACROS, "choice_form")
-    forms = {str(c.id): str(form(event, c, "drop", back)) for c in agenda.chosen}
-    return Markup(DROP_SLOT.sub(lambda match: forms.get(match.group(1), ""), agenda.html))
+    forms = {slot_name("drop", c.id): str(form(event, c, "drop", back)) for c in agenda.chosen}
+    return fill_slots(agenda.html, forms)

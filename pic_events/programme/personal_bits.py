@@ -7,17 +7,15 @@ The bits are rendered by the same macros as My agenda's, from the state
 
 from __future__ import annotations
 
-import re
-
 from flask import get_template_attribute, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
 
 from pic_events.core import page_cache
+from pic_events.core.slots import fill_slots
 from pic_events.programme.models import SESSION_KIND_LABELS
 from pic_events.programme.public_page import ProgrammePage, TimetableContent
 
-SLOT = re.compile(r"<!--pic:(\w+)(?::(\d+))?-->")
 MACROS = "programme/_macros.html"
 
 
@@ -54,12 +52,7 @@ def fill(page: ProgrammePage) -> Markup:
                         page.kind,
                     )
                 )
-    return Markup(SLOT.sub(lambda match: _bit(bits, match), page.timetable.html))
-
-
-def _bit(bits: dict[str, str], match: re.Match) -> str:
-    name, session_id = match.groups()
-    return bits.get(f"{name}:{session_id}" if session_id else name, "")
+    return fill_slots(page.timetable.html, bits)
 
 
 def _places_bits(page: ProgrammePage) -> dict[str, str]:
