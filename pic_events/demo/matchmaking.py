@@ -22,7 +22,7 @@ from pic_events.directory.models import Organisation, OrganisationKind
 from pic_events.events.models import Event
 from pic_events.extensions import db
 from pic_events.matchmaking.models import B2BSettings, B2BTable, BookingStyle, MatchProfile, Slot
-from pic_events.matchmaking.profiles import ProfileInput, search_text_of
+from pic_events.matchmaking.profiles import ProfileInput
 from pic_events.programme.models import ProgrammeSession, Room, SessionKind
 from pic_events.registration.models import Registration, RegistrationStatus
 
@@ -278,7 +278,6 @@ def seed_profiles(event: Event) -> int:
             calls=data.calls,
             partner_kinds=data.partner_kinds,
         )
-        profile.search_text = search_text_of(profile, registration)
         db.session.add(profile)
     return len(rows)
 

@@ -155,7 +155,6 @@ class MatchProfile(db.Model):
     partner_kinds: Mapped[list] = mapped_column(sa.JSON, default=list)
     # Name, organisation and profile text folded to lower-case ASCII (Łódź -> lodz), so the
     # catalogue's search ignores case and accents the same way on SQLite and PostgreSQL.
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

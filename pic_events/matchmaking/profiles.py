@@ -10,8 +10,7 @@ cached snapshot in catalogue.py, with CatalogueFilters and search_text from here
 ignores case and accents: search_text folds the name, organisation, country, cluster and
 profile text to lower-case ASCII (folding.fold), and each word of the query, folded the
 same way, must occur in it. The snapshot is rebuilt when the event's b2b_version moves, so
-a renamed organisation is found under its new name at once. (`MatchProfile.search_text`
-is still written when a profile is saved, but nothing reads it.)
+a renamed organisation is found under its new name at once.
 """
 
 from __future__ import annotations
@@ -199,20 +198,6 @@ def search_text(
     return fold(" ".join(part for part in parts if part))
 
 
-def search_text_of(profile: MatchProfile, registration: Registration) -> str:
-    user = registration.user
-    organisation = user.organisation if user else None
-    return search_text(
-        profile,
-        name=user.name if user else None,
-        organisation=organisation.name if organisation else None,
-        country=(user.country or (organisation.country if organisation else None))
-        if user
-        else None,
-        cluster=organisation.cluster.name if organisation and organisation.cluster else None,
-    )
-
-
 def save_profile(registration: Registration, data: ProfileInput) -> MatchProfile:
     """Write my profile (created on first save) and its search text; commits."""
     data.sectors = list(dict.fromkeys(data.sectors))
@@ -243,7 +228,6 @@ def _write_profile(registration: Registration, data: ProfileInput) -> MatchProfi
     profile.keywords = data.keywords
     profile.calls = data.calls
     profile.partner_kinds = [k.value for k in PartnerKind if k.value in data.partner_kinds]
-    profile.search_text = search_text_of(profile, registration)
     profile.updated_at = utcnow()
     if data.listed is not None:
         registration.listed = data.listed

@@ -28,7 +28,7 @@ def _snapshot():
         rows(
             MatchProfile.registration_id,
             MatchProfile.offers,
-            MatchProfile.search_text,
+            MatchProfile.seeks,
         ),
     )
 
