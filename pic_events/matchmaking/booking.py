@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from pic_events.core.locks import locked_rows
 from pic_events.core.templating import local_time
 from pic_events.core.types import utcnow
 from pic_events.core.validation import Conflict, NotFoundError
@@ -49,48 +50,23 @@ class BookingConflict(Conflict):
 # Locks ------------------------------------------------------------------------------------
 
 
-def _is_sqlite() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
-
-
-def _locked_rows(model, ids: Iterable[int]) -> list:
-    """The rows, reloaded and locked until the transaction ends, in id order.
-
-    SQLite has no row locks: a no-op UPDATE takes the database's write lock at once."""
-    ids = sorted(set(ids))
-    if not ids:
-        return []
-    table = model.__table__
-    if _is_sqlite():
-        db.session.execute(sa.update(table).where(table.c.id.in_(ids)).values(id=table.c.id))
-        query = sa.select(model).where(model.id.in_(ids))
-    else:
-        query = (
-            sa.select(model).where(model.id.in_(ids)).order_by(model.id).with_for_update(of=model)
-        )
-    rows = {
-        row.id: row for row in db.session.scalars(query.execution_options(populate_existing=True))
-    }
-    return [rows[i] for i in ids if i in rows]
-
-
 def lock_slots(slot_ids: Iterable[int]) -> list[Slot]:
-    return _locked_rows(Slot, slot_ids)
+    return locked_rows(Slot, slot_ids)
 
 
 def lock_registrations(registration_ids: Iterable[int]) -> list[Registration]:
-    return _locked_rows(Registration, registration_ids)
+    return locked_rows(Registration, registration_ids)
 
 
 def lock_meeting(meeting_id: int) -> Meeting:
-    rows = _locked_rows(Meeting, [meeting_id])
+    rows = locked_rows(Meeting, [meeting_id])
     if not rows:
         raise NotFoundError(_("No such meeting."))
     return rows[0]
 
 
 def lock_request(request_id: int) -> MeetingRequest:
-    rows = _locked_rows(MeetingRequest, [request_id])
+    rows = locked_rows(MeetingRequest, [request_id])
     if not rows:
         raise NotFoundError(_("No such meeting request."))
     return rows[0]

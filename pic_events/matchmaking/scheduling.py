@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from pic_events.core import background, signals
+from pic_events.core.locks import locked_rows
 from pic_events.core.templating import local_time
 from pic_events.core.timezones import to_zone
 from pic_events.core.types import utcnow
@@ -590,7 +591,10 @@ def latest_run(event: Event) -> ScheduleRun | None:
 
 def start_run(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> ScheduleRun:
     """A new run: an RQ job when REDIS_URL is set (the page follows its progress), else
-    solved now. Conflict while another run of the event is in progress (and not stuck)."""
+    solved now. Conflict while another run of the event is in progress (and not stuck).
+    The event's row is locked until the new run is committed: two organisers starting a
+    run at once make one run, and the other is told about it."""
+    locked_rows(Event, [event.id])
     latest = latest_run(event)
     if latest is not None and latest.in_progress and not latest.stuck():
         raise Conflict(_("A run is already in progress."))
@@ -602,8 +606,12 @@ def start_run(event: Event, time_limit: float = DEFAULT_TIME_LIMIT) -> ScheduleR
     db.session.add(run)
     db.session.commit()
     if queued:
-        job = background.enqueue(
-            mail_queue_name(), run_job, run.id, job_timeout=int(run.time_limit * 3 + 60)
+        job = background.enqueue(  # no retry: a run cut short is stuck(), then started anew
+            mail_queue_name(),
+            run_job,
+            run.id,
+            job_timeout=int(run.time_limit * 3 + 60),
+            retries=0,
         )
         if job is not None:
             run.job_id = job.id
@@ -621,12 +629,15 @@ def inline_time_limit() -> float:
 
 
 def execute_run(run_id: int) -> None:
-    run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.status != RunStatus.QUEUED:
-        return
-    run.status = RunStatus.RUNNING.value
-    run.started_at = utcnow()
+    claimed = db.session.execute(  # one claim even if the job runs twice
+        sa.update(ScheduleRun)
+        .where(ScheduleRun.id == run_id, ScheduleRun.status == RunStatus.QUEUED.value)
+        .values(status=RunStatus.RUNNING.value, started_at=utcnow())
+    )
     db.session.commit()
+    if claimed.rowcount != 1:
+        return
+    run = db.session.get(ScheduleRun, run_id)
     event = db.session.get(Event, run.event_id)
     try:
         result = plan(event, run.time_limit)

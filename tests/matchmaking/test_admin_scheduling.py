@@ -279,3 +279,40 @@ def test_placing_a_request_twice_books_one_meeting(app):
     with pytest.raises(scheduling.RequestNotOpen):
         scheduling.place_request(event, request.id, second.id)
     assert _live_meetings() == []
+
+
+def test_runs_started_at_once_make_one_run(app):
+    """Threads on their own connections, on an SQLite file and on PostgreSQL: the event's row
+    is locked while a run is started, so the others see it in progress."""
+    import threading
+
+    event = make_b2b_event(slots=2, tables=1, booking_style="organiser")
+    a, b = people(event, 2)
+    accepted(event, a, b)
+    event_id = event.id
+    start = threading.Barrier(3)
+    started, refused, errors = [], [], []
+
+    def run() -> None:
+        from pic_events.events.models import Event
+
+        with app.app_context(), app.test_request_context():
+            try:
+                mine = db.session.get(Event, event_id)
+                start.wait()
+                started.append(scheduling.start_run(mine, time_limit=1).id)
+            except Conflict:
+                refused.append(1)
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert (len(started), len(refused)) == (1, 2)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 1
