@@ -336,8 +336,9 @@ def programme_feed(event: Event, user: User | None) -> ProgrammeFeed | None:
         return None
     registration = registration_of(event, user)
     variant = "all" if programme.may_see_restricted(event, user, registration) else "open"
-    parts = ("programme.ics", event.id, event.content_version, variant, site().base_url)
-    key = page_cache.cache_key(*parts, str(get_locale()))
+    locale = str(get_locale())  # the feed's words (e.g. "Speakers:") are translated
+    parts = ("programme.ics", event.id, event.content_version, variant, site().base_url, locale)
+    key = page_cache.cache_key(*parts)
 
     def build() -> bytes:
         sessions = programme.visible_sessions(event, user, registration)

@@ -184,6 +184,17 @@ def test_the_language_switch_gives_the_other_language(client, event):
         assert "Accept-Language" in french.headers["Vary"]
 
 
+def test_the_programme_feed_in_another_language_is_not_a_304(client, event):
+    """The feed's words are translated: its ETag names the language, as its cache key does."""
+    url = f"/events/{event.slug}/programme.ics"
+    english = client.get(url, headers={"Accept-Language": "en"})
+    french = client.get(
+        url, headers={"Accept-Language": "fr", "If-None-Match": english.headers["ETag"]}
+    )
+    assert french.status_code == 200
+    assert french.headers["ETag"] != english.headers["ETag"]
+
+
 def test_a_flash_message_is_shown_not_answered_with_304(client, event):
     url = f"/events/{event.slug}/programme"
     first = client.get(url)
