@@ -222,7 +222,7 @@ def _track_b2b_versions(versions) -> None:
     # user_id: anonymising a registration turns its name into "Anonymised participant".
     versions.track_b2b(Registration, own_event, fields=("status", "listed", "category", "user_id"))
     versions.track_b2b(Idea, own_event, fields=("title",))  # a consortium meeting's title
-    versions.track_people(User, fields=("name", "organisation_id", "country", "locale"))
+    versions.track_people(User, fields=("name", "organisation_id", "country"))
     versions.track_people(Organisation, fields=("name", "kind", "country", "cluster_id"))
     versions.track_people(Cluster, fields=("name", "country"))
 

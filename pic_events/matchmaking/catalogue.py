@@ -40,7 +40,6 @@ from pic_events.matchmaking.models import MatchProfile
 from pic_events.registration.models import Registration
 
 T = TypeVar("T")
-SHAPE = "1"  # change when Entry or Snapshot change shape
 RANKED_KEPT = 20  # the recommendations page's length; the catalogue shows the first three
 MEMO_SIZE = 16  # snapshots and indexes kept in each worker's memory
 
@@ -79,7 +78,7 @@ def _kept(key: str, build: Callable[[], T]) -> T:
 
 def snapshot(event: Event) -> Snapshot:
     """The event's listed participants with a profile (one query per b2b_version)."""
-    key = page_cache.cache_key("b2b-catalogue", SHAPE, event.id, event.b2b_version)
+    key = page_cache.cache_key("b2b-catalogue", event.id, event.b2b_version)
     return _kept(key, lambda: _build_snapshot(event))
 
 
@@ -153,7 +152,7 @@ def _entry_of_row(row: tuple) -> Entry:
 def search_index(event: Event, snap: Snapshot) -> dict[int, str]:
     """{registration id: folded search text} as profiles.search_text makes it (sector names
     in the request's language, hence one index per locale)."""
-    key = page_cache.cache_key("b2b-search", SHAPE, event.id, event.b2b_version, str(get_locale()))
+    key = page_cache.cache_key("b2b-search", event.id, event.b2b_version, str(get_locale()))
 
     def build() -> dict[int, str]:
         return {
@@ -172,7 +171,7 @@ def search_index(event: Event, snap: Snapshot) -> dict[int, str]:
 
 def common_free_ids(event: Event, snap: Snapshot, me: Registration) -> frozenset[int]:
     """The listed people with a free slot in common with me (per registration and version)."""
-    key = page_cache.cache_key("b2b-common-free", SHAPE, event.id, event.b2b_version, me.id)
+    key = page_cache.cache_key("b2b-common-free", event.id, event.b2b_version, me.id)
 
     def build() -> frozenset[int]:
         ids = [e.person.registration_id for e in snap.entries if e.person.registration_id != me.id]
@@ -232,7 +231,7 @@ def ranking(
     event: Event, snap: Snapshot, me: Registration, my_profile: MatchProfile
 ) -> tuple[recommend.Ranked, ...]:
     """My best matches (RANKED_KEPT of them), per registration and b2b_version."""
-    key = page_cache.cache_key("b2b-ranking", SHAPE, event.id, event.b2b_version, me.id)
+    key = page_cache.cache_key("b2b-ranking", event.id, event.b2b_version, me.id)
 
     def build() -> tuple[recommend.Ranked, ...]:
         people = [e.ranked for e in snap.entries]

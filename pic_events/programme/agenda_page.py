@@ -102,7 +102,7 @@ def _build(
         loaded = services.agenda_sessions(event, registration, speakers=False)
     entries = agenda_entries(event, registration, sessions=loaded)
     count = 0
-    if may_choose and loaded is not None:  # as session_choices.choosable_count, without a query
+    if may_choose and loaded is not None:  # choosable_among over the loaded sessions
         count = len(session_choices.choosable_among(loaded.sessions, user))
     days = services.by_day(entries, event.timezone)
     html = render(AgendaContent(event, registration, days, may_choose, count))

@@ -83,18 +83,6 @@ def choosable_among(sessions: Iterable, viewer: User | None) -> list:
     return [s for s in sessions if s.must_choose and (attends_restricted or not s.restricted)]
 
 
-def choosable_count(event: Event, viewer: User | None = None) -> int:
-    """How many sessions `viewer` may choose (choosable_sessions, counted by the database)."""
-    if not event.programme_published:
-        return 0
-    query = select(func.count()).where(
-        ProgrammeSession.event_id == event.id, ProgrammeSession.must_choose.is_(True)
-    )
-    if not standing.may_attend_restricted(viewer):
-        query = query.where(ProgrammeSession.restricted.is_(False))
-    return db.session.scalar(query)
-
-
 def may_choose_now(registration: Registration | None, actor: User | None) -> bool:
     """Whether the programme shows choose / drop buttons for this registration."""
     return (
