@@ -46,7 +46,10 @@ def conditional_response(
     """304 when the client's copy is current, else `build()` (any view return value).
 
     `shared_body`: the body is the same for everyone with this ETag at this address (an
-    anonymous visitor's page): it is kept in the page cache and built once."""
+    anonymous visitor's page): it is kept in the page cache and built once. A page with
+    flash messages is built for this request only: no ETag, never a 304, never kept."""
+    if has_flashes():
+        return make_response(build())
     if not_modified(validators.etag, validators.last_modified):
         response = Response(status=304)
     elif shared_body:
@@ -79,3 +82,9 @@ def csrf_period() -> int:
     if not limit:
         return 0
     return int(time.time() // max(limit * CSRF_REUSE_SHARE, 1))
+
+
+def viewer_parts(user) -> list:
+    """What the page around the content shows of the logged-in visitor (the navigation, the
+    banner, the forms' CSRF tokens): part of every personal ETag."""
+    return [user.id, user.name, user.is_organiser, user.is_verified, csrf_period()]

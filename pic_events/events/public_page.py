@@ -12,7 +12,7 @@ from flask_babel import get_locale
 
 from pic_events.accounts.models import User
 from pic_events.core import page_cache
-from pic_events.core.conditional import Validators, csrf_period
+from pic_events.core.conditional import Validators, viewer_parts
 from pic_events.core.types import utcnow
 from pic_events.events.models import Event
 
@@ -34,7 +34,7 @@ def event_page(event: Event, user: User | None, personal: str, render: Renderer)
     public = page_cache.cached(key, lambda: render(event))
     parts: list = ["event", event.id, event.content_version, locale, personal]
     if user is not None:
-        parts += [user.id, user.name, user.is_organiser, user.is_verified, csrf_period()]
+        parts += viewer_parts(user)
     validators = Validators(
         etag=page_cache.fingerprint(parts),
         last_modified=None if user is not None else last_change(event),

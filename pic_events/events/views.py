@@ -15,7 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from pic_events.accounts.auth import organiser_required
-from pic_events.core.conditional import conditional_response, has_flashes
+from pic_events.core.conditional import conditional_response
 from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate
 from pic_events.events import public_page, services
@@ -39,8 +39,6 @@ def show(slug: str):
 
     personal = public_page.visitor_part(event, render) if user is None else render()
     page = public_page.event_page(event, user, personal, _render_public)
-    if has_flashes():
-        return _show_html(page)
     shared = user is None and not request.args
     return conditional_response(page.validators, lambda: _show_html(page), shared_body=shared)
 

@@ -28,7 +28,7 @@ from flask_wtf.csrf import generate_csrf
 
 from pic_events.accounts.models import User
 from pic_events.core import page_cache
-from pic_events.core.conditional import Validators
+from pic_events.core.conditional import Validators, viewer_parts
 from pic_events.core.countries import country_name
 from pic_events.directory.models import ORGANISATION_KIND_LABELS, Cluster, Organisation
 from pic_events.directory.sectors import SECTORS
@@ -271,8 +271,6 @@ def suggestions(
 def validators(event: Event, me: Registration | None, user: User) -> Validators:
     """The page's ETag: everything its body depends on. The page has forms (the language and
     log-out buttons): the CSRF period and this session's token are part of it."""
-    from pic_events.programme.public_page import viewer_parts
-
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if field not in session:
         generate_csrf()

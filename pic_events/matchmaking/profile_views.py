@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from pic_events.core.conditional import conditional_response, has_flashes
+from pic_events.core.conditional import conditional_response
 from pic_events.core.forms import save_form
 from pic_events.core.pagination import paginate_list
 from pic_events.core.validation import PermissionDenied
@@ -106,8 +106,6 @@ def catalogue(slug: str):
     per viewer, query and versions (catalogue.validators), and answered 304 when current."""
     event = _event(slug)
     me = _viewer(event)
-    if has_flashes():
-        return _catalogue_html(event, me)
     return conditional_response(
         b2b_catalogue.validators(event, me, current_user),
         lambda: _catalogue_html(event, me),

@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from pic_events.accounts.models import User
 from pic_events.agenda.services import chosen_session_ids, registration_of
 from pic_events.core import page_cache
-from pic_events.core.conditional import Validators, csrf_period
+from pic_events.core.conditional import Validators, viewer_parts
 from pic_events.events.models import Event
 from pic_events.programme import services
 from pic_events.programme.models import SessionKind
@@ -203,9 +203,3 @@ def _validators(page: ProgrammePage) -> Validators:
         last_modified=None if user is not None else event.content_changed_at,
         private=user is not None,
     )
-
-
-def viewer_parts(user: User) -> list:
-    """What the page around the content shows of the logged-in visitor (the navigation, the
-    banner, the forms' CSRF tokens): part of every personal ETag."""
-    return [user.id, user.name, user.is_organiser, user.is_verified, csrf_period()]

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from pic_events.accounts.auth import organiser_required
 from pic_events.agenda.services import registration_of
-from pic_events.core.conditional import conditional_response, has_flashes
+from pic_events.core.conditional import conditional_response
 from pic_events.core.forms import save_form
 from pic_events.core.timezones import to_zone
 from pic_events.core.validation import Conflict, ServiceValidationError, apply_errors_to_form
@@ -57,8 +57,6 @@ def programme(slug: str):
     user = current_user if current_user.is_authenticated else None
     kind = request.args.get("kind") or None
     page = public_page.programme_page(event, user, kind, personal_bits.render_timetable)
-    if has_flashes():
-        return _programme_html(page)
     shared = user is None and set(request.args) <= {"kind"}
     return conditional_response(page.validators, lambda: _programme_html(page), shared_body=shared)
 
